@@ -1,0 +1,308 @@
+/**
+ * The only reader of process.env. Parses and validates every setting once at start-up and
+ * returns a frozen Config, or throws a ConfigError that names each bad variable.
+ */
+import { AppError } from './errors';
+
+export type BotType = 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+
+export type GraphCredentialConfig =
+  | { kind: 'secret'; tenantId: string; clientId: string; clientSecret: string }
+  | { kind: 'certificate'; tenantId: string; clientId: string; certificatePath: string; certificatePassword?: string }
+  | { kind: 'managed-identity'; tenantId: string; clientId?: string };
+
+/** Bot Framework cloud settings, passed to botbuilder under their own names (all seven or none). */
+export interface BotCloudSettings {
+  ToBotFromChannelOpenIdMetadataUrl: string;
+  ToBotFromChannelTokenIssuer: string;
+  ToBotFromEmulatorOpenIdMetadataUrl: string;
+  ToChannelFromBotLoginUrl: string;
+  ToChannelFromBotOAuthScope: string;
+  OAuthUrl: string;
+  CallerId: string;
+}
+
+export interface Config {
+  port: number;
+  /** Host to bind: loopback when inbound auth is off. */
+  host: string;
+  bot: {
+    /** Empty: inbound auth off (local use only). */
+    appId: string;
+    appPassword: string;
+    appType: BotType;
+    tenantId: string;
+    cloud?: BotCloudSettings;
+  };
+  graph: {
+    /** e.g. https://graph.microsoft.com, without a trailing slash. */
+    endpoint: string;
+    /** https authority for tokens, or undefined for the public cloud default. */
+    authorityHost?: string;
+    /** True when the authority is not a Microsoft login host: MSAL must not ask Microsoft about it. */
+    disableInstanceDiscovery: boolean;
+    credential: GraphCredentialConfig;
+  };
+  /** Entra object ids allowed to confirm. Empty means nobody. */
+  approverIds: readonly string[];
+  /** Teams tenants whose activities the bot serves. */
+  allowedTenantIds: readonly string[];
+  /** Cards say "sandbox" when the directory is the local emulator. */
+  sandboxMode: boolean;
+  /** Where the embedded file storage keeps requests and the audit trail. */
+  dataDir: string;
+  /** How long to poll for the cleared value before answering "waiting for replication". */
+  verifyMaxWaitMs: number;
+  /** Card actions answer with a "Working…" card when the change takes longer than this. */
+  cardActionDeadlineMs: number;
+}
+
+export class ConfigError extends AppError {
+  constructor(readonly problems: string[]) {
+    super('config.invalid', `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TENANT_DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+const MICROSOFT_LOGIN_HOSTS = new Set([
+  'login.microsoftonline.com',
+  'login.microsoftonline.us',
+  'login.chinacloudapi.cn',
+  'login.partner.microsoftonline.cn',
+  'login.microsoftonline.de',
+  'login.windows.net',
+]);
+const CLOUD_KEYS: (keyof BotCloudSettings)[] = [
+  'ToBotFromChannelOpenIdMetadataUrl',
+  'ToBotFromChannelTokenIssuer',
+  'ToBotFromEmulatorOpenIdMetadataUrl',
+  'ToChannelFromBotLoginUrl',
+  'ToChannelFromBotOAuthScope',
+  'OAuthUrl',
+  'CallerId',
+];
+
+type Env = Record<string, string | undefined>;
+
+/** Parses the environment into a Config; throws ConfigError listing every problem at once. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const get = (name: string): string => (env[name] ?? '').trim();
+
+  const port = parsePort(get('PORT'), problems);
+  const bot = parseBot(get, problems);
+  const graph = parseGraph(get, problems);
+
+  const approverIds = parseGuidList('APPROVER_IDS', get('APPROVER_IDS'), problems);
+  let allowedTenantIds = parseGuidList('ALLOWED_TENANT_IDS', get('ALLOWED_TENANT_IDS'), problems);
+  if (!get('ALLOWED_TENANT_IDS')) {
+    const tenant = get('AZURE_TENANT_ID');
+    allowedTenantIds = GUID.test(tenant) ? [tenant.toLowerCase()] : [];
+    if (tenant && !GUID.test(tenant)) {
+      problems.push(
+        'ALLOWED_TENANT_IDS: required when AZURE_TENANT_ID is a domain name; set the Teams tenant id(s) (GUIDs, comma-separated)',
+      );
+    }
+  }
+
+  const sandboxMode = parseBool('SANDBOX_MODE', get('SANDBOX_MODE'), false, problems);
+  const verifyMaxWaitMs = parseInteger('VERIFY_MAX_WAIT_MS', get('VERIFY_MAX_WAIT_MS'), 1500, 0, 60000, problems);
+  const cardActionDeadlineMs = parseInteger(
+    'CARD_ACTION_DEADLINE_MS',
+    get('CARD_ACTION_DEADLINE_MS'),
+    2000,
+    100,
+    10000,
+    problems,
+  );
+
+  if (problems.length > 0 || !bot || !graph) throw new ConfigError(problems);
+  return deepFreeze({
+    port,
+    host: bot.appId ? '0.0.0.0' : '127.0.0.1',
+    bot,
+    graph,
+    approverIds,
+    allowedTenantIds,
+    sandboxMode,
+    dataDir: get('DATA_DIR') || '.data',
+    verifyMaxWaitMs,
+    cardActionDeadlineMs,
+  });
+}
+
+function parsePort(raw: string, problems: string[]): number {
+  if (!raw) return 3978;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    problems.push(`PORT: "${raw}" is not a TCP port; use a number from 1 to 65535 (default 3978)`);
+    return 3978;
+  }
+  return n;
+}
+
+function parseBot(get: (n: string) => string, problems: string[]): Config['bot'] | undefined {
+  const appId = get('BOT_ID');
+  const appPassword = get('BOT_PASSWORD');
+  const tenantId = get('BOT_TENANT_ID');
+  const typeRaw = get('BOT_TYPE') || 'MultiTenant';
+  const appType = normaliseBotType(typeRaw);
+  let ok = true;
+  if (!appType) {
+    problems.push(`BOT_TYPE: "${typeRaw}" is not one of MultiTenant, SingleTenant, UserAssignedMSI`);
+    ok = false;
+  }
+  if (appId && !GUID.test(appId)) {
+    problems.push('BOT_ID: must be the Azure Bot app (client) id, a GUID; leave empty to run locally without inbound auth');
+    ok = false;
+  }
+  if (appId && appType !== 'UserAssignedMSI' && !appPassword) {
+    problems.push('BOT_PASSWORD: required when BOT_ID is set (the client secret of the bot\'s Entra app)');
+    ok = false;
+  }
+  if (appId && (appType === 'SingleTenant' || appType === 'UserAssignedMSI') && !GUID.test(tenantId)) {
+    problems.push(`BOT_TENANT_ID: required for BOT_TYPE=${appType}; the tenant id (GUID) of the bot's Entra app`);
+    ok = false;
+  }
+  if (tenantId && !GUID.test(tenantId)) {
+    problems.push('BOT_TENANT_ID: must be a tenant id (GUID)');
+    ok = false;
+  }
+  const cloud = parseCloudSettings(get, problems);
+  if (!ok || !appType || cloud === null) return undefined;
+  return { appId, appPassword, appType, tenantId, ...(cloud ? { cloud } : {}) };
+}
+
+function normaliseBotType(raw: string): BotType | undefined {
+  const lower = raw.toLowerCase();
+  if (lower === 'multitenant') return 'MultiTenant';
+  if (lower === 'singletenant') return 'SingleTenant';
+  if (lower === 'userassignedmsi') return 'UserAssignedMSI';
+  return undefined;
+}
+
+/** All seven or none: botbuilder treats a partial set as "the rest undefined". Null: invalid. */
+function parseCloudSettings(get: (n: string) => string, problems: string[]): BotCloudSettings | undefined | null {
+  const present = CLOUD_KEYS.filter((k) => get(k));
+  if (present.length === 0) return undefined;
+  if (present.length < CLOUD_KEYS.length) {
+    const missing = CLOUD_KEYS.filter((k) => !get(k));
+    problems.push(
+      `${missing.join(', ')}: botbuilder cloud settings must be set all together (set: ${present.join(', ')})`,
+    );
+    return null;
+  }
+  return Object.fromEntries(CLOUD_KEYS.map((k) => [k, get(k)])) as unknown as BotCloudSettings;
+}
+
+function parseGraph(get: (n: string) => string, problems: string[]): Config['graph'] | undefined {
+  let ok = true;
+  const endpoint = parseHttpsUrl('GRAPH_ENDPOINT', get('GRAPH_ENDPOINT') || 'https://graph.microsoft.com', problems);
+  const authorityRaw = get('AZURE_AUTHORITY_HOST');
+  const authorityHost = authorityRaw ? parseHttpsUrl('AZURE_AUTHORITY_HOST', authorityRaw, problems) : undefined;
+  if (!endpoint || (authorityRaw && !authorityHost)) ok = false;
+
+  const tenantId = get('AZURE_TENANT_ID');
+  const clientId = get('AZURE_CLIENT_ID');
+  const clientSecret = get('AZURE_CLIENT_SECRET');
+  const certificatePath = get('AZURE_CLIENT_CERTIFICATE_PATH');
+  if (!tenantId) {
+    problems.push('AZURE_TENANT_ID: required; the Entra tenant id (GUID) whose users the bot manages');
+    ok = false;
+  } else if (!GUID.test(tenantId) && !TENANT_DOMAIN.test(tenantId)) {
+    problems.push(`AZURE_TENANT_ID: "${tenantId}" is neither a tenant id (GUID) nor a domain name`);
+    ok = false;
+  }
+  if (clientId && !GUID.test(clientId)) {
+    problems.push('AZURE_CLIENT_ID: must be the app (client) id of the Graph app registration, a GUID');
+    ok = false;
+  }
+  if ((clientSecret || certificatePath) && !clientId) {
+    problems.push('AZURE_CLIENT_ID: required with AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH');
+    ok = false;
+  }
+  if (clientSecret && certificatePath) {
+    problems.push('AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH: set one of them, not both');
+    ok = false;
+  }
+  if (!ok || !endpoint) return undefined;
+
+  let credential: GraphCredentialConfig;
+  if (clientSecret) credential = { kind: 'secret', tenantId, clientId, clientSecret };
+  else if (certificatePath) {
+    const certificatePassword = get('AZURE_CLIENT_CERTIFICATE_PASSWORD');
+    credential = {
+      kind: 'certificate',
+      tenantId,
+      clientId,
+      certificatePath,
+      ...(certificatePassword ? { certificatePassword } : {}),
+    };
+  } else credential = { kind: 'managed-identity', tenantId, ...(clientId ? { clientId } : {}) };
+
+  const disableInstanceDiscovery = authorityHost ? !MICROSOFT_LOGIN_HOSTS.has(new URL(authorityHost).hostname) : false;
+  return { endpoint, ...(authorityHost ? { authorityHost } : {}), disableInstanceDiscovery, credential };
+}
+
+function parseHttpsUrl(name: string, raw: string, problems: string[]): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push(`${name}: "${raw}" is not a URL; expected e.g. https://graph.microsoft.com`);
+    return undefined;
+  }
+  if (url.protocol !== 'https:') {
+    problems.push(`${name}: must be an https URL (tokens are only sent over https), got "${raw}"`);
+    return undefined;
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+    problems.push(`${name}: must be a scheme and host only, without a path, e.g. ${url.origin}`);
+    return undefined;
+  }
+  return url.origin;
+}
+
+function parseGuidList(name: string, raw: string, problems: string[]): string[] {
+  if (!raw) return [];
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = items.filter((s) => !GUID.test(s));
+  if (bad.length > 0) {
+    problems.push(`${name}: ${bad.map((b) => `"${b}"`).join(', ')} not an Entra object id; expected comma-separated GUIDs`);
+  }
+  return [...new Set(items.filter((s) => GUID.test(s)).map((s) => s.toLowerCase()))];
+}
+
+function parseBool(name: string, raw: string, fallback: boolean, problems: string[]): boolean {
+  if (!raw) return fallback;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  problems.push(`${name}: "${raw}" is not true or false`);
+  return fallback;
+}
+
+function parseInteger(
+  name: string,
+  raw: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name}: "${raw}" must be a whole number from ${min} to ${max}`);
+    return fallback;
+  }
+  return n;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,45 @@
+/** Turns a directory failure into a specific chat message: what went wrong and what to do. */
+import { DirectoryError } from '../directory/directory-error';
+import { escapeCardText } from '../cards';
+
+/** A message for the chat; `subject` is what the user asked about, as they typed it. */
+export function explainDirectoryError(error: DirectoryError, subject: string): string {
+  const who = escapeCardText(subject);
+  const d = error.details;
+  const graphSays = d.graphCode ? ` (HTTP ${d.status} ${d.graphCode})` : d.status ? ` (HTTP ${d.status})` : '';
+  const trace = d.requestId ? `\n\nGraph request-id: ${d.requestId}` : '';
+  switch (error.code) {
+    case 'directory.user_not_found':
+      return `I couldn't find **${who}** in the directory${graphSays}. Check the spelling of the UPN, or try the user's object id or mail address (e.g. \`show 00aa00aa-bb11-cc22-dd33-44ee44ee44ee\`).${trace}`;
+    case 'directory.ambiguous':
+      return `More than one user matches **${who}**: ${escapeCardText(error.message)}. Use the UPN or object id of the one you mean.`;
+    case 'directory.forbidden':
+      return (
+        `Microsoft Graph refused${graphSays}: the bot is not allowed to do this. Its app registration needs the application permission ` +
+        '**User.ReadWrite.All** (and **Domain.Read.All**) with admin consent. To change a user who holds an admin role, ' +
+        "the app's service principal must itself hold **Privileged Authentication Administrator** (User Administrator covers ordinary users only). " +
+        `Ask your Entra administrator.${trace}`
+      );
+    case 'directory.throttled':
+      return `Microsoft Graph is throttling requests${graphSays} and still was after retrying${d.retryAfterSeconds !== undefined ? ` (it asked to wait ${d.retryAfterSeconds} s)` : ''}. Nothing was changed. Please try again in a minute.${trace}`;
+    case 'directory.unavailable':
+      return `Microsoft Graph is temporarily unavailable${graphSays} and still was after retrying. Nothing was changed. Please try again in a few minutes.${trace}`;
+    case 'directory.timeout':
+      return "Microsoft Graph didn't answer in time. Nothing was changed as far as I know; check the user with `show` before trying again.";
+    case 'directory.network':
+      return "I couldn't reach Microsoft Graph (network error). Nothing was changed. If this keeps happening, the bot's host may have lost its outbound connection to Graph; tell whoever runs the bot.";
+    case 'directory.auth_failed':
+      return "I couldn't sign in to Microsoft Graph, so nothing was looked up or changed. The bot's Graph credentials may be wrong or expired (AZURE_TENANT_ID, AZURE_CLIENT_ID, and the client secret or certificate); tell whoever runs the bot.";
+    case 'directory.synced_user':
+    case 'directory.federated':
+    case 'directory.bad_request':
+      return (
+        `Microsoft Graph refused the change${graphSays}${d.graphMessage ? `: "${escapeCardText(d.graphMessage)}"` : ''}. ` +
+        'This happens when the user is still synced from on-premises (take the on-prem object out of sync scope and wait for the soft delete), ' +
+        'or when the UPN is in a federated domain (move the UPN to a managed domain first). Send `show ' +
+        `${who}\` to see the current state.${trace}`
+      );
+    default:
+      return `Microsoft Graph answered with an unexpected error${graphSays}. Nothing was changed. Try again, and if it keeps happening tell whoever runs the bot.${trace}`;
+  }
+}

@@ -1,0 +1,46 @@
+/** Turns chat text into a typed command. Pure: no I/O, no botbuilder. */
+import { parseTarget, Target } from './target';
+
+export type Command =
+  | { kind: 'clear'; target: Target; reason?: string }
+  | { kind: 'show'; target: Target }
+  | { kind: 'help' }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'unknown' };
+
+const POLITE = String.raw`^(?:(?:please|pls|can you|could you|kindly)[\s,]+)?`;
+const IMMUTABLE_ID = String.raw`immutable[\s_-]*id`;
+const CLEAR = new RegExp(`${POLITE}(?:clear|reset|remove|null)\\s+(?:the\\s+)?${IMMUTABLE_ID}(?:\\s+(?:for|of|on)\\b\\s*(.*))?$`, 'is');
+const SHOW = new RegExp(`${POLITE}(?:show|check|look up|lookup)(?:\\s+(?:the\\s+)?${IMMUTABLE_ID}(?:\\s+(?:for|of|on))?)?(?:\\s+(.*))?$`, 'is');
+const HELP = /^(?:help|\?|commands|what can you do\??|hi|hello)$/i;
+const REASON = /^(.*?)\s+(?:because|reason:?|ticket:?|for ticket)\s+(.+)$/is;
+
+/** Parses one chat message (with the bot's @mention already removed). */
+export function parseCommand(text: string): Command {
+  const t = text.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim().replace(/[.!]+$/, '');
+  if (!t || HELP.test(t)) return { kind: 'help' };
+
+  const clear = CLEAR.exec(t);
+  if (clear) {
+    const rest = (clear[1] ?? '').trim();
+    if (!rest) {
+      return { kind: 'invalid', message: 'Tell me whose immutable ID to clear, e.g. `clear immutable id for alice@contoso.com`.' };
+    }
+    const withReason = REASON.exec(rest);
+    const who = withReason?.[1] ?? rest;
+    const reason = withReason?.[2]?.trim();
+    const parsed = parseTarget(who);
+    if (!parsed.ok) return { kind: 'invalid', message: parsed.reason };
+    return reason ? { kind: 'clear', target: parsed.target, reason: reason.slice(0, 500) } : { kind: 'clear', target: parsed.target };
+  }
+
+  const show = SHOW.exec(t);
+  if (show) {
+    const rest = (show[1] ?? '').trim();
+    if (!rest) return { kind: 'invalid', message: 'Tell me which user to show, e.g. `show alice@contoso.com`.' };
+    const parsed = parseTarget(rest);
+    if (!parsed.ok) return { kind: 'invalid', message: parsed.reason };
+    return { kind: 'show', target: parsed.target };
+  }
+  return { kind: 'unknown' };
+}

@@ -1,0 +1,312 @@
+/**
+ * The only Graph caller: finds users, clears the immutable id and reads it back.
+ * Uses the real Graph JS client; text from chat reaches URLs only through odata.ts.
+ */
+import type { TokenCredential } from '@azure/identity';
+import { Client, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
+import type { Target } from '../conversation/target';
+import { classifyGraphFailure, DirectoryError, retryAfterOf, toDirectoryError } from './directory-error';
+import { odataStringLiteral, userKeySegment } from './odata';
+import type { DirectoryRoleInfo, DirectoryUser, DomainAuthenticationType, DomainInfo, UserSnapshot } from './types';
+
+export const USER_FIELDS = [
+  'id',
+  'displayName',
+  'userPrincipalName',
+  'mail',
+  'onPremisesImmutableId',
+  'onPremisesSyncEnabled',
+  'onPremisesLastSyncDateTime',
+  'onPremisesUserPrincipalName',
+  'accountEnabled',
+  'userType',
+  'proxyAddresses',
+] as const;
+const SELECT = USER_FIELDS.join(',');
+const ROLE_SELECT = 'displayName,roleTemplateId';
+
+/** What the workflow needs from the directory; the sandbox and Graph both sit behind it. */
+export interface Directory {
+  /** Finds a user by object id, UPN, mail or proxy address, with domain and roles. */
+  findUser(target: Target): Promise<UserSnapshot>;
+  /** Sets (string) or clears (null) onPremisesImmutableId; resolves with Graph's request id. */
+  setImmutableId(userId: string, value: string | null): Promise<{ requestId?: string }>;
+  /** Reads the current onPremisesImmutableId only. */
+  readImmutableId(userId: string): Promise<string | null>;
+}
+
+export interface GraphDirectoryOptions {
+  credential: TokenCredential;
+  /** https://graph.microsoft.com or a national cloud / sandbox endpoint. */
+  endpoint: string;
+  /** Per-call timeout. */
+  timeoutMs?: number;
+  /** Longest Retry-After we wait for inside one call; longer ones surface as "throttled". */
+  maxRetryAfterSeconds?: number;
+  /** Retries of throttled requests (top level and inside $batch). */
+  maxRetries?: number;
+}
+
+interface BatchRequest {
+  id: string;
+  method: 'GET';
+  url: string;
+}
+interface BatchResponse {
+  id: string;
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+interface GraphErrorBody {
+  error?: { code?: string; message?: string; innerError?: { 'request-id'?: string } };
+}
+
+const PUBLIC_GRAPH_HOSTS = new Set(['graph.microsoft.com']);
+
+/** Microsoft Graph implementation of Directory. */
+export class GraphDirectory implements Directory {
+  private readonly client: Client;
+  private readonly timeoutMs: number;
+  private readonly maxRetryAfter: number;
+  private readonly maxRetries: number;
+
+  constructor(options: GraphDirectoryOptions) {
+    const endpoint = new URL(options.endpoint);
+    const scope = PUBLIC_GRAPH_HOSTS.has(endpoint.hostname)
+      ? 'https://graph.microsoft.com/.default'
+      : `${endpoint.origin}/.default`;
+    this.timeoutMs = options.timeoutMs ?? 15000;
+    this.maxRetryAfter = options.maxRetryAfterSeconds ?? 10;
+    this.maxRetries = options.maxRetries ?? 3;
+    const credential = options.credential;
+    this.client = Client.initWithMiddleware({
+      authProvider: {
+        getAccessToken: async () => {
+          const token = await credential.getToken(scope);
+          if (!token) throw Object.assign(new Error('no token'), { name: 'AuthenticationError' });
+          return token.token;
+        },
+      },
+      baseUrl: endpoint.origin,
+      // Host names without port: the client attaches the token only to these hosts (and Graph's own).
+      customHosts: new Set([endpoint.hostname]),
+      defaultVersion: 'v1.0',
+    });
+  }
+
+  async findUser(target: Target): Promise<UserSnapshot> {
+    if (target.kind === 'objectId') return this.readSnapshot(target.value, target.value);
+    return this.findByAddress(target.value);
+  }
+
+  async setImmutableId(userId: string, value: string | null): Promise<{ requestId?: string }> {
+    const raw = await this.call(`PATCH user ${userId}`, (timeout) =>
+      this.client
+        .api(`/${userKeySegment(userId)}`)
+        .option('signal', timeout)
+        .middlewareOptions([this.retryOptions()])
+        .responseType('raw' as never)
+        .patch({ onPremisesImmutableId: value }),
+    );
+    const response = raw as Response | undefined;
+    if (response && typeof response.status === 'number' && !response.ok) {
+      const body = (await response.json().catch(() => ({}))) as GraphErrorBody;
+      throw classifyGraphFailure(response.status, body.error?.code, {
+        what: 'The user',
+        ...(requestIdOf(response.headers, body) ? { requestId: requestIdOf(response.headers, body) } : {}),
+        ...(retryAfterOf(response.headers) !== undefined ? { retryAfterSeconds: retryAfterOf(response.headers) } : {}),
+        ...(body.error?.message ? { graphMessage: body.error.message } : {}),
+      });
+    }
+    const requestId = response?.headers?.get?.('request-id') ?? undefined;
+    return requestId ? { requestId } : {};
+  }
+
+  async readImmutableId(userId: string): Promise<string | null> {
+    const user = (await this.call(`GET user ${userId}`, (timeout) =>
+      this.client
+        .api(`/${userKeySegment(userId)}`)
+        .query({ $select: 'id,onPremisesImmutableId' })
+        .option('signal', timeout)
+        .middlewareOptions([this.retryOptions()])
+        .get(),
+    )) as { onPremisesImmutableId?: string | null };
+    return user.onPremisesImmutableId ?? null;
+  }
+
+  /** UPN first; mail and proxy addresses in the same $batch, so a UPN costs one round trip. */
+  private async findByAddress(address: string): Promise<UserSnapshot> {
+    const domain = address.slice(address.lastIndexOf('@') + 1);
+    const key = userKeySegment(address);
+    const lit = (v: string) => odataStringLiteral(v);
+    const filter = [
+      `mail eq ${lit(address)}`,
+      `proxyAddresses/any(p:p eq ${lit(`SMTP:${address}`)})`,
+      `proxyAddresses/any(p:p eq ${lit(`smtp:${address}`)})`,
+    ].join('%20or%20');
+    const responses = await this.batch([
+      { id: 'user', method: 'GET', url: `/${key}?$select=${SELECT}` },
+      { id: 'domain', method: 'GET', url: `/domains/${encodeURIComponent(domain)}` },
+      { id: 'roles', method: 'GET', url: `/${key}/transitiveMemberOf/microsoft.graph.directoryRole?$select=${ROLE_SELECT}` },
+      { id: 'byMail', method: 'GET', url: `/users?$filter=${filter.replace(/ /g, '%20')}&$select=${SELECT}&$top=5` },
+    ]);
+    const userResponse = must(responses, 'user');
+    if (userResponse.status === 200) {
+      const user = toUser(userResponse.body);
+      return {
+        user,
+        domain: toDomain(domain, must(responses, 'domain')),
+        roles: toRoles(must(responses, 'roles')),
+        readAt: new Date().toISOString(),
+      };
+    }
+    if (userResponse.status !== 404) throw failureOf(userResponse, `The user ${address}`);
+
+    const byMail = must(responses, 'byMail');
+    if (byMail.status !== 200) throw failureOf(byMail, `The user ${address}`);
+    const matches = ((byMail.body as { value?: unknown[] }).value ?? []).map(toUser);
+    if (matches.length === 0) {
+      throw new DirectoryError('directory.user_not_found', `No user has the UPN, mail or proxy address ${address}`, {
+        status: 404,
+      });
+    }
+    if (matches.length > 1) {
+      throw new DirectoryError(
+        'directory.ambiguous',
+        `${matches.length} users have the address ${address}: ${matches.map((m) => m.userPrincipalName).join(', ')}`,
+      );
+    }
+    const found = matches[0] as DirectoryUser;
+    return this.readSnapshot(found.id, address, found);
+  }
+
+  /** Reads a user by id (when not already read), the UPN's domain and the active roles. */
+  private async readSnapshot(id: string, asked: string, known?: DirectoryUser): Promise<UserSnapshot> {
+    const key = userKeySegment(id);
+    const first = await this.batch([
+      ...(known ? [] : [{ id: 'user', method: 'GET' as const, url: `/${key}?$select=${SELECT}` }]),
+      { id: 'roles', method: 'GET', url: `/${key}/transitiveMemberOf/microsoft.graph.directoryRole?$select=${ROLE_SELECT}` },
+    ]);
+    let user = known;
+    if (!user) {
+      const r = must(first, 'user');
+      if (r.status !== 200) throw failureOf(r, `The user ${asked}`);
+      user = toUser(r.body);
+    }
+    const domainName = user.userPrincipalName.slice(user.userPrincipalName.lastIndexOf('@') + 1);
+    const [domainResponse] = await this.batch([
+      { id: 'domain', method: 'GET', url: `/domains/${encodeURIComponent(domainName)}` },
+    ]);
+    return {
+      user,
+      domain: toDomain(domainName, domainResponse as BatchResponse),
+      roles: toRoles(must(first, 'roles')),
+      readAt: new Date().toISOString(),
+    };
+  }
+
+  /** POST /$batch, re-sending throttled sub-requests after their Retry-After (the SDK does not). */
+  private async batch(requests: BatchRequest[]): Promise<BatchResponse[]> {
+    const done = new Map<string, BatchResponse>();
+    let pending = requests;
+    for (let attempt = 0; ; attempt++) {
+      const result = (await this.call('POST $batch', (timeout) =>
+        this.client
+          .api('/$batch')
+          .option('signal', timeout)
+          .middlewareOptions([this.retryOptions()])
+          .post({ requests: pending }),
+      )) as { responses?: BatchResponse[] };
+      const responses = result.responses ?? [];
+      for (const r of responses) done.set(r.id, r);
+      const throttled = responses.filter((r) => [429, 503, 504].includes(r.status));
+      if (throttled.length === 0 || attempt >= this.maxRetries) break;
+      const wait = Math.max(...throttled.map((r) => retryAfterOf(r.headers) ?? 2 ** attempt));
+      if (wait > this.maxRetryAfter) break;
+      await sleep(wait * 1000);
+      const again = new Set(throttled.map((r) => r.id));
+      pending = requests.filter((r) => again.has(r.id));
+    }
+    return requests.map(
+      (r) => done.get(r.id) ?? { id: r.id, status: 500, body: { error: { code: 'MissingBatchResponse' } } },
+    );
+  }
+
+  private retryOptions(): RetryHandlerOptions {
+    const maxRetryAfter = this.maxRetryAfter;
+    return new RetryHandlerOptions(1, this.maxRetries, (_delay, _attempt, _request, _options, response) => {
+      const wait = retryAfterOf(response.headers);
+      return wait === undefined || wait <= maxRetryAfter;
+    });
+  }
+
+  /** Runs one Graph call with a timeout, mapping every failure to a DirectoryError. */
+  private async call<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    try {
+      return await run(AbortSignal.timeout(this.timeoutMs));
+    } catch (error) {
+      throw toDirectoryError(error, what.startsWith('PATCH') || what.startsWith('GET user') ? 'The user' : what);
+    }
+  }
+}
+
+function must(responses: BatchResponse[], id: string): BatchResponse {
+  return responses.find((r) => r.id === id) ?? { id, status: 500 };
+}
+
+function failureOf(response: BatchResponse, what: string): DirectoryError {
+  const body = (response.body ?? {}) as GraphErrorBody;
+  const requestId = requestIdOf(undefined, body) ?? response.headers?.['request-id'];
+  const retryAfter = retryAfterOf(response.headers);
+  return classifyGraphFailure(response.status, body.error?.code, {
+    what,
+    ...(requestId ? { requestId } : {}),
+    ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+    ...(body.error?.message ? { graphMessage: body.error.message } : {}),
+  });
+}
+
+function requestIdOf(headers: Headers | undefined, body: GraphErrorBody): string | undefined {
+  return headers?.get('request-id') ?? body.error?.innerError?.['request-id'] ?? undefined;
+}
+
+function toUser(raw: unknown): DirectoryUser {
+  const u = (raw ?? {}) as Record<string, unknown>;
+  const str = (k: string): string | null => (typeof u[k] === 'string' ? (u[k] as string) : null);
+  const bool = (k: string): boolean | null => (typeof u[k] === 'boolean' ? (u[k] as boolean) : null);
+  return {
+    id: str('id') ?? '',
+    displayName: str('displayName'),
+    userPrincipalName: str('userPrincipalName') ?? '',
+    mail: str('mail'),
+    onPremisesImmutableId: str('onPremisesImmutableId'),
+    onPremisesSyncEnabled: bool('onPremisesSyncEnabled'),
+    onPremisesLastSyncDateTime: str('onPremisesLastSyncDateTime'),
+    onPremisesUserPrincipalName: str('onPremisesUserPrincipalName'),
+    accountEnabled: bool('accountEnabled'),
+    userType: str('userType'),
+    proxyAddresses: Array.isArray(u.proxyAddresses) ? u.proxyAddresses.filter((p): p is string => typeof p === 'string') : [],
+  };
+}
+
+function toDomain(name: string, response: BatchResponse): DomainInfo {
+  if (response.status !== 200) return { id: name, authenticationType: 'Unknown' };
+  const raw = (response.body ?? {}) as { id?: string; authenticationType?: string };
+  const type: DomainAuthenticationType =
+    raw.authenticationType === 'Managed' || raw.authenticationType === 'Federated' ? raw.authenticationType : 'Unknown';
+  return { id: raw.id ?? name, authenticationType: type };
+}
+
+function toRoles(response: BatchResponse): DirectoryRoleInfo[] | null {
+  if (response.status !== 200) return null;
+  const value = ((response.body ?? {}) as { value?: Array<Record<string, unknown>> }).value ?? [];
+  return value.map((r) => ({
+    displayName: typeof r.displayName === 'string' ? r.displayName : 'Unknown role',
+    roleTemplateId: typeof r.roleTemplateId === 'string' ? r.roleTemplateId : null,
+  }));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

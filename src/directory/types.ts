@@ -1,0 +1,44 @@
+/** Plain data about directory objects, as the rest of the bot sees them (no Graph SDK types). */
+
+/** A user as read from Microsoft Graph, with only the fields this product uses. */
+export interface DirectoryUser {
+  id: string;
+  displayName: string | null;
+  userPrincipalName: string;
+  mail: string | null;
+  /** Base64 anchor written by Entra Connect; null when cleared or never set. */
+  onPremisesImmutableId: string | null;
+  /** true: synced now; false: was synced, no longer; null: never synced. */
+  onPremisesSyncEnabled: boolean | null;
+  onPremisesLastSyncDateTime: string | null;
+  onPremisesUserPrincipalName: string | null;
+  accountEnabled: boolean | null;
+  /** "Member" or "Guest". */
+  userType: string | null;
+  /** e.g. ["SMTP:alice@contoso.com", "smtp:a.smith@contoso.com"]; upper-case SMTP is the primary. */
+  proxyAddresses: string[];
+}
+
+export type DomainAuthenticationType = 'Managed' | 'Federated' | 'Unknown';
+
+/** The domain of a user's UPN and how it authenticates. */
+export interface DomainInfo {
+  id: string;
+  authenticationType: DomainAuthenticationType;
+}
+
+/** An active directory role the user holds (PIM-eligible roles are not listed by Graph). */
+export interface DirectoryRoleInfo {
+  displayName: string;
+  roleTemplateId: string | null;
+}
+
+/** Everything the bot knows about a target user at one moment. */
+export interface UserSnapshot {
+  user: DirectoryUser;
+  domain: DomainInfo;
+  /** null when the roles could not be read (the card says "unknown"). */
+  roles: DirectoryRoleInfo[] | null;
+  /** ISO time the snapshot was read. */
+  readAt: string;
+}

@@ -1,0 +1,49 @@
+/** Entry point: load configuration, build the app, start listening, stop cleanly. */
+import 'dotenv/config';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './log';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee .env.sample for every setting.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = createLogger();
+  const app = createApp(config, log);
+  const url = await app.listen();
+  log.info('server.started', {
+    url,
+    messagesEndpoint: `${url}/api/messages`,
+    inboundAuth: config.bot.appId ? 'on' : 'off (BOT_ID empty: local use only, listening on loopback)',
+    graphEndpoint: config.graph.endpoint,
+    approvers: config.approverIds.length,
+    sandbox: config.sandboxMode,
+  });
+  if (config.approverIds.length === 0) {
+    log.warn('config.no_approvers', { message: 'APPROVER_IDS is empty: nobody can confirm a change' });
+  }
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info('server.stopping', { signal, inFlight: app.inFlight.size });
+    await app.close();
+    log.info('server.stopped', {});
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,95 @@
+/**
+ * The audit trail: every request, decision, change and failure, written before a change
+ * (intent) and after it (outcome). The value before a clear is the rollback record.
+ */
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+export type AuditEvent =
+  | 'request.created'
+  | 'request.cancelled'
+  | 'request.refused'
+  | 'change.intent'
+  | 'change.succeeded'
+  | 'change.failed'
+  | 'change.stale';
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  event: AuditEvent;
+  requestId: string;
+  actor: { aadObjectId: string; name: string };
+  target: { id: string; upn: string };
+  before?: string | null;
+  after?: string | null;
+  graphRequestId?: string;
+  detail?: string;
+}
+
+export interface AuditLog {
+  append(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry>;
+  /** Newest first. */
+  list(filter?: { targetId?: string; limit?: number }): Promise<AuditEntry[]>;
+}
+
+export class MemoryAuditLog implements AuditLog {
+  readonly entries: AuditEntry[] = [];
+
+  async append(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry> {
+    const full = { id: randomUUID(), at: new Date().toISOString(), ...entry };
+    this.entries.push(full);
+    return full;
+  }
+
+  async list(filter: { targetId?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+    return select(this.entries, filter);
+  }
+}
+
+/** Appends one JSON line per entry to a file and flushes it to disk before returning. */
+export class FileAuditLog implements AuditLog {
+  constructor(private readonly file: string) {}
+
+  async append(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry> {
+    const full = { id: randomUUID(), at: new Date().toISOString(), ...entry };
+    await fs.mkdir(path.dirname(this.file), { recursive: true });
+    const handle = await fs.open(this.file, 'a');
+    try {
+      await handle.appendFile(JSON.stringify(full) + '\n', 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return full;
+  }
+
+  async list(filter: { targetId?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+    let text = '';
+    try {
+      text = await fs.readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    const entries = text
+      .split('\n')
+      .filter(Boolean)
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as AuditEntry];
+        } catch {
+          return []; // a torn last line after a crash is skipped, earlier lines stay readable
+        }
+      });
+    return select(entries, filter);
+  }
+}
+
+function select(entries: AuditEntry[], filter: { targetId?: string; limit?: number }): AuditEntry[] {
+  return entries
+    .filter((e) => !filter.targetId || e.target.id === filter.targetId)
+    .slice()
+    .reverse()
+    .slice(0, filter.limit ?? 50);
+}

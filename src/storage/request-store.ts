@@ -1,0 +1,46 @@
+/** Change requests on a KeyValueStore, with state transitions that only one caller can win. */
+import type { ChangeRequest, RequestState } from '../workflow/types';
+import { EtagConflictError, KeyValueStore } from './key-value-store';
+
+const PREFIX = 'request_';
+
+export class RequestStore {
+  constructor(private readonly store: KeyValueStore) {}
+
+  async get(id: string): Promise<ChangeRequest | undefined> {
+    return (await this.store.read<ChangeRequest>(PREFIX + id))?.value;
+  }
+
+  async create(request: ChangeRequest): Promise<void> {
+    await this.store.write(PREFIX + request.id, request, { kind: 'absent' });
+  }
+
+  /**
+   * Moves a request from one of `from` to what `update` returns, if nobody else moved it first.
+   * Returns the updated request, or `{ lost: current }` when its state is not in `from`.
+   */
+  async transition(
+    id: string,
+    from: readonly RequestState[],
+    update: (current: ChangeRequest) => ChangeRequest,
+  ): Promise<{ won: ChangeRequest } | { lost: ChangeRequest | undefined }> {
+    for (;;) {
+      const item = await this.store.read<ChangeRequest>(PREFIX + id);
+      if (!item || !from.includes(item.value.state)) return { lost: item?.value };
+      const next = { ...update(item.value), updatedAt: new Date().toISOString() };
+      try {
+        await this.store.write(PREFIX + id, next, { kind: 'etag', etag: item.etag });
+        return { won: next };
+      } catch (error) {
+        if (!(error instanceof EtagConflictError)) throw error;
+      }
+    }
+  }
+
+  /** Requests in any of these states (for start-up reconciliation and reminders). */
+  async listByState(states: readonly RequestState[]): Promise<ChangeRequest[]> {
+    const keys = await this.store.list(PREFIX);
+    const items = await Promise.all(keys.map((k) => this.store.read<ChangeRequest>(k)));
+    return items.flatMap((i) => (i && states.includes(i.value.state) ? [i.value] : []));
+  }
+}

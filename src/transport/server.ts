@@ -1,0 +1,44 @@
+/** The HTTP edge: POST /api/messages to the bot, GET /healthz for probes. */
+import type { CloudAdapter } from 'botbuilder';
+import restify from 'restify';
+import type { Logger } from '../log';
+import type { ImmutableIdBot } from './bot';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  [key: string]: unknown;
+}
+
+export interface ServerOptions {
+  adapter: CloudAdapter;
+  bot: ImmutableIdBot;
+  log: Logger;
+  health: () => Promise<HealthReport>;
+}
+
+/** Creates (but does not start) the restify server. */
+export function createServer(options: ServerOptions): restify.Server {
+  const server = restify.createServer({ name: 'immutable-id-bot', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }));
+
+  server.post('/api/messages', async (req, res) => {
+    try {
+      await options.adapter.process(req, res, (context) => options.bot.run(context));
+    } catch (error) {
+      // Malformed activities make the adapter throw before any turn starts: answer, never crash.
+      options.log.warn('http.bad_activity', { error: error as Error });
+      if (!res.headersSent) res.send(400, { error: 'Bad activity' });
+    }
+  });
+
+  server.get('/healthz', async (_req, res) => {
+    const report = await options.health();
+    res.send(report.status === 'ok' ? 200 : 503, report);
+  });
+
+  server.on('restifyError', (_req: unknown, _res: unknown, err: Error, callback: () => void) => {
+    options.log.warn('http.error', { error: err });
+    callback();
+  });
+  return server;
+}
