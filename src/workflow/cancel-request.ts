@@ -23,7 +23,8 @@ export async function cancelRequest(
   const result = await deps.requests.transition(pending.id, ['awaiting-approval'], (r) => ({
     ...r,
     state: 'cancelled',
-    outcome: { status: 'cancelled', before: r.shownValue, after: r.shownValue, at: nowIso(deps), message: `Cancelled by ${input.actor.name}` },
+    cancelledBy: input.actor,
+    outcome: { status: 'cancelled', before: r.shownValue, after: r.shownValue, at: nowIso(deps) },
   }));
   if ('lost' in result) return result.lost ? { kind: 'already-handled', request: result.lost } : { kind: 'not-found' };
   await deps.audit.append({

@@ -47,6 +47,8 @@ export interface ChangeRequest {
   createdAt: string;
   updatedAt: string;
   approvedBy?: Actor;
+  /** Who withdrew the request (requester or approver), when cancelled. */
+  cancelledBy?: Actor;
   approvedAt?: string;
   outcome?: ChangeOutcome;
 }

@@ -1,0 +1,42 @@
+/** Plain card JSON, template expansion and the size budget shared by every renderer. */
+import * as ACData from 'adaptivecards-templating';
+
+/** An Adaptive Card as plain JSON; the transport wraps it in an attachment. */
+export type AdaptiveCardJson = Record<string, unknown>;
+
+/** Largest card that is safe on every Teams path (webhooks/connectors cap at 28 KB). */
+export const MAX_CARD_BYTES = 28 * 1024;
+
+/** UTF-8 size of the card as it goes over the wire. */
+export function cardSizeBytes(card: AdaptiveCardJson): number {
+  return Buffer.byteLength(JSON.stringify(card), 'utf8');
+}
+
+/**
+ * A template prepared once at module load. View models must hold only strings, booleans,
+ * numbers and arrays/objects of those: a null inside `${…}` makes the engine throw, and an
+ * undefined field is left in the output as a literal `${field}`.
+ */
+export class CardTemplate<VM extends object> {
+  private readonly template: ACData.Template;
+
+  constructor(
+    private readonly name: string,
+    payload: object,
+  ) {
+    this.template = new ACData.Template(payload);
+  }
+
+  /** Expands the template; throws on a template/view-model mismatch instead of sending a broken card. */
+  expand(viewModel: VM): AdaptiveCardJson {
+    const card: unknown = this.template.expand({ $root: viewModel });
+    if (typeof card !== 'object' || card === null || Array.isArray(card)) {
+      throw new Error(`${this.name} card template did not expand to an object`);
+    }
+    // Escaped values never contain `${` (see escapeCardText), so any left is an unbound field.
+    const json = JSON.stringify(card);
+    const leftover = /\$\{[^}]*\}/.exec(json);
+    if (leftover) throw new Error(`${this.name} card: unbound template expression ${leftover[0]}`);
+    return card as AdaptiveCardJson;
+  }
+}

@@ -1,0 +1,37 @@
+import type { UserSnapshot } from '../directory/types';
+import { CardTemplate, type AdaptiveCardJson } from './card-json';
+import { escapeCardText } from './escape';
+import { displayNameOf, formatRoles, primarySmtp } from './format';
+import template from './tips.card.json';
+
+export interface TipsCardInput {
+  snapshot: UserSnapshot;
+  sandbox: boolean;
+}
+
+interface TipsCardViewModel {
+  sandbox: boolean;
+  displayName: string;
+  upn: string;
+  primarySmtp: string;
+  hasRoles: boolean;
+  rolesUnknown: boolean;
+  roles: string;
+}
+
+const card = new CardTemplate<TipsCardViewModel>('tips', template);
+
+/** Renders the follow-up card after a clear: how to verify it and how to get Entra Connect to re-match this user. */
+export function renderTipsCard(input: TipsCardInput): AdaptiveCardJson {
+  const { user, roles } = input.snapshot;
+  const smtp = primarySmtp(user);
+  return card.expand({
+    sandbox: input.sandbox,
+    displayName: escapeCardText(displayNameOf(user.displayName, user.userPrincipalName)),
+    upn: escapeCardText(user.userPrincipalName),
+    primarySmtp: smtp === null ? 'none (no mail or SMTP proxy address)' : escapeCardText(smtp),
+    hasRoles: roles !== null && roles.length > 0,
+    rolesUnknown: roles === null,
+    roles: roles === null ? '' : formatRoles(roles),
+  });
+}

@@ -1,0 +1,244 @@
+/**
+ * Checks the Microsoft 365 Agents Toolkit project files offline: their shape,
+ * the env names they use and the app package path. Running them needs a
+ * tenant and the toolkit, which this machine does not have.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { parse as parseYaml } from 'yaml';
+import { APP_PACKAGE_DIR, Manifest, ROOT_DIR, SAMPLE_SETTINGS, packageApp } from './package-app-api';
+
+interface Step {
+  uses: string;
+  name?: string;
+  with?: Record<string, unknown>;
+  writeToEnvironmentFile?: Record<string, string>;
+}
+interface ProjectFile {
+  version: string;
+  environmentFolderPath?: string;
+  provision?: Step[];
+  deploy?: Step[];
+  publish?: Step[];
+}
+
+const ZIP_PATH = './appPackage/build/appPackage.${{TEAMSFX_ENV}}.zip';
+const MANIFEST_PATH = './appPackage/manifest.json';
+const PROVISION_ORDER = [
+  'teamsApp/create',
+  'botAadApp/create',
+  'botFramework/create',
+  'teamsApp/validateManifest',
+  'teamsApp/zipAppPackage',
+  'teamsApp/validateAppPackage',
+  'teamsApp/update',
+];
+
+/** The `with` keys each action used here must have (from the toolkit's published action reference). */
+const REQUIRED_WITH: Record<string, string[]> = {
+  'teamsApp/create': ['name'],
+  'botAadApp/create': ['name'],
+  'botFramework/create': ['botId', 'name', 'messagingEndpoint'],
+  'teamsApp/validateManifest': ['manifestPath'],
+  'teamsApp/zipAppPackage': ['manifestPath', 'outputZipPath', 'outputFolder'],
+  'teamsApp/validateAppPackage': ['appPackagePath'],
+  'teamsApp/update': ['appPackagePath'],
+  'teamsApp/publishAppPackage': ['appPackagePath'],
+  'cli/runNpmCommand': ['args'],
+  'file/createOrUpdateEnvironmentFile': ['target', 'envs'],
+  'devTool/install': [],
+  'azureAppService/zipDeploy': ['artifactFolder', 'resourceId'],
+};
+
+const FILES = {
+  dev: 'm365agents.yml',
+  local: 'm365agents.local.yml',
+  playground: 'm365agents.playground.yml',
+} as const;
+type EnvName = keyof typeof FILES;
+const ENV_NAMES = Object.keys(FILES) as EnvName[];
+
+const readText = (file: string) => fs.readFileSync(path.join(ROOT_DIR, file), 'utf8');
+const project = (env: EnvName) => parseYaml(readText(FILES[env])) as ProjectFile;
+const envFile = (env: EnvName) => parseDotenv(readText(`env/.env.${env}`));
+/** Keys of env/.env.<env>.user.sample: the secrets that env/.env.<env>.user holds (empty when there is no sample). */
+const userSampleKeys = (env: EnvName): string[] => {
+  const file = path.join(ROOT_DIR, `env/.env.${env}.user.sample`);
+  return fs.existsSync(file) ? Object.keys(parseDotenv(fs.readFileSync(file, 'utf8'))) : [];
+};
+const stepsOf = (p: ProjectFile): Step[] => [...(p.provision ?? []), ...(p.deploy ?? []), ...(p.publish ?? [])];
+const placeholders = (value: unknown): string[] => packageApp.listPlaceholders(value);
+const template = JSON.parse(fs.readFileSync(path.join(APP_PACKAGE_DIR, 'manifest.json'), 'utf8')) as Manifest;
+
+describe.each(ENV_NAMES)('%s project file', (env) => {
+  const file = FILES[env];
+  const parsed = project(env);
+
+  it('declares the toolkit schema and a matching version', () => {
+    const firstLine = readText(file).split('\n')[0]!;
+    const match = /^# yaml-language-server: \$schema=https:\/\/aka\.ms\/m365-agents-toolkits\/(v1\.\d+)\/yaml\.schema\.json$/.exec(firstLine);
+    expect(match).not.toBeNull();
+    expect(parsed.version).toBe(match![1]);
+    expect(parsed.environmentFolderPath).toBe('./env');
+  });
+
+  it('uses only known actions, each with its required parameters', () => {
+    const steps = stepsOf(parsed);
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) {
+      expect(Object.keys(REQUIRED_WITH)).toContain(step.uses);
+      for (const key of REQUIRED_WITH[step.uses]!) expect(step.with).toHaveProperty([key]);
+      for (const [output, variable] of Object.entries(step.writeToEnvironmentFile ?? {})) {
+        expect(variable).toMatch(/^[A-Z][A-Z0-9_]*$/);
+        if (/password|secret/i.test(output)) expect(variable).toMatch(/^SECRET_/);
+      }
+    }
+  });
+
+  it('references only names its env files define or an earlier step writes', () => {
+    const defined = new Set([...Object.keys(envFile(env)), ...userSampleKeys(env)]);
+    for (const stage of [parsed.provision ?? [], parsed.deploy ?? [], parsed.publish ?? []]) {
+      const known = new Set(defined);
+      for (const step of stage) {
+        for (const name of placeholders(step)) expect({ step: step.uses, name, known: known.has(name) }).toEqual({ step: step.uses, name, known: true });
+        for (const variable of Object.values(step.writeToEnvironmentFile ?? {})) known.add(variable);
+      }
+      // Outputs of provision are in the env files by the time deploy and publish run.
+      for (const step of stage) for (const variable of Object.values(step.writeToEnvironmentFile ?? {})) defined.add(variable);
+    }
+  });
+});
+
+describe.each(['dev', 'local'] as const)('%s provisioning', (env) => {
+  const provision = project(env).provision ?? [];
+  const step = (uses: string) => provision.find((s) => s.uses === uses)!;
+
+  it('runs the provisioning steps in order', () => {
+    const order = provision.map((s) => s.uses).filter((u) => PROVISION_ORDER.includes(u));
+    expect(order).toEqual(PROVISION_ORDER);
+  });
+
+  it('writes TEAMS_APP_ID, BOT_ID and SECRET_BOT_PASSWORD', () => {
+    expect(step('teamsApp/create').writeToEnvironmentFile).toEqual({ teamsAppId: 'TEAMS_APP_ID' });
+    expect(step('botAadApp/create').writeToEnvironmentFile).toEqual({ botId: 'BOT_ID', botPassword: 'SECRET_BOT_PASSWORD' });
+  });
+
+  it('registers the bot at ${{BOT_ENDPOINT}}/api/messages with the Teams channel', () => {
+    const bot = step('botFramework/create').with!;
+    expect(bot.botId).toBe('${{BOT_ID}}');
+    expect(bot.messagingEndpoint).toBe('${{BOT_ENDPOINT}}/api/messages');
+    expect(bot.channels).toEqual([{ name: 'msteams' }]);
+  });
+
+  it('validates, zips and uploads appPackage/build/appPackage.${{TEAMSFX_ENV}}.zip', () => {
+    expect(step('teamsApp/validateManifest').with!.manifestPath).toBe(MANIFEST_PATH);
+    expect(step('teamsApp/zipAppPackage').with).toEqual({
+      manifestPath: MANIFEST_PATH,
+      outputZipPath: ZIP_PATH,
+      outputFolder: './appPackage/build',
+    });
+    expect(step('teamsApp/validateAppPackage').with!.appPackagePath).toBe(ZIP_PATH);
+    expect(step('teamsApp/update').with!.appPackagePath).toBe(ZIP_PATH);
+    expect(fs.existsSync(path.join(ROOT_DIR, MANIFEST_PATH))).toBe(true);
+  });
+
+  it('has every manifest placeholder as a key of env/.env.' + env, () => {
+    const keys = Object.keys(envFile(env));
+    for (const name of placeholders(template)) expect(keys).toContain(name);
+  });
+});
+
+describe('dev deploy and publish', () => {
+  const dev = project('dev');
+
+  it('installs with npm ci and builds', () => {
+    const args = (dev.deploy ?? []).filter((s) => s.uses === 'cli/runNpmCommand').map((s) => String(s.with!.args));
+    expect(args.some((a) => /^ci\b/.test(a))).toBe(true);
+    expect(args).toContain('run build');
+  });
+
+  it('publishes the same zip it builds', () => {
+    const publish = dev.publish ?? [];
+    expect(publish.find((s) => s.uses === 'teamsApp/zipAppPackage')?.with?.outputZipPath).toBe(ZIP_PATH);
+    expect(publish.find((s) => s.uses === 'teamsApp/publishAppPackage')?.with?.appPackagePath).toBe(ZIP_PATH);
+  });
+});
+
+describe('local debug settings', () => {
+  const write = (project('local').deploy ?? []).find((s) => s.uses === 'file/createOrUpdateEnvironmentFile')!;
+
+  it('writes BOT_ID, BOT_PASSWORD, BOT_TYPE and BOT_TENANT_ID to .localConfigs', () => {
+    expect(write.with!.target).toBe('./.localConfigs');
+    expect(write.with!.envs).toMatchObject({
+      BOT_ID: '${{BOT_ID}}',
+      BOT_PASSWORD: '${{SECRET_BOT_PASSWORD}}',
+      BOT_TYPE: 'MultiTenant',
+      BOT_TENANT_ID: '${{TEAMS_APP_TENANT_ID}}',
+    });
+  });
+
+  it('also writes the Graph settings the bot needs to start', () => {
+    expect(write.with!.envs).toMatchObject({
+      AZURE_TENANT_ID: '${{TEAMS_APP_TENANT_ID}}',
+      AZURE_CLIENT_ID: '${{AZURE_CLIENT_ID}}',
+      AZURE_CLIENT_SECRET: '${{SECRET_AZURE_CLIENT_SECRET}}',
+      APPROVER_IDS: '${{APPROVER_IDS}}',
+    });
+  });
+
+  it('takes every secret from a SECRET_ variable, never a literal', () => {
+    const envs = write.with!.envs as Record<string, string>;
+    for (const key of ['BOT_PASSWORD', 'AZURE_CLIENT_SECRET']) expect(envs[key]).toMatch(/^\$\{\{SECRET_[A-Z_]+\}\}$/);
+  });
+});
+
+describe('playground', () => {
+  const playground = project('playground');
+
+  it('provisions nothing in a tenant', () => {
+    expect(playground.provision).toBeUndefined();
+    expect(playground.publish).toBeUndefined();
+    expect(stepsOf(playground).some((s) => /^(teamsApp|botAadApp|botFramework|aadApp|arm|azure\w*)\//.test(s.uses))).toBe(false);
+  });
+
+  it('tells how to start it with npm run playground', () => {
+    expect(readText(FILES.playground)).toMatch(/^#\s+npm run playground$/m);
+  });
+});
+
+describe('env files', () => {
+  it.each(ENV_NAMES)('env/.env.%s names its environment, holds no secret and leaves provisioned values empty', (env) => {
+    const values = envFile(env);
+    expect(values.TEAMSFX_ENV).toBe(env);
+    expect(values).toHaveProperty('APP_NAME_SUFFIX');
+    expect(Object.keys(values).filter((k) => k.startsWith('SECRET_'))).toEqual([]);
+    for (const key of ['TEAMS_APP_ID', 'TEAMS_APP_TENANT_ID', 'BOT_ID', 'BOT_ENDPOINT', 'BOT_DOMAIN']) {
+      if (key in values) expect({ key, value: values[key] }).toEqual({ key, value: '' });
+    }
+  });
+
+  it.each(ENV_NAMES)('the app name with the %s suffix passes the schema', (env) => {
+    const manifest = packageApp.fillTemplate(template, { ...SAMPLE_SETTINGS, APP_NAME_SUFFIX: envFile(env).APP_NAME_SUFFIX ?? '' });
+    expect(manifest.name.short.length).toBeLessThanOrEqual(30);
+    expect(packageApp.validateManifest(manifest)).toEqual([]);
+  });
+
+  it('env/.env.local, once provisioned, is enough for npm run package', () => {
+    const provisioned = `${readText('env/.env.local')}\nTEAMS_APP_ID=${SAMPLE_SETTINGS.TEAMS_APP_ID}\nBOT_ID=${SAMPLE_SETTINGS.BOT_ID}\nBOT_DOMAIN=${SAMPLE_SETTINGS.BOT_DOMAIN}\n`;
+    const settings = parseDotenv(provisioned);
+    const { values, problems } = packageApp.checkValues(template, settings);
+    expect(problems).toEqual([]);
+    expect(packageApp.fillTemplate(template, values).name.short).toBe('Immutable ID Helper (local)');
+  });
+
+  it.each(['dev', 'local'] as const)('the %s .user sample lists the secrets with empty values only', (env) => {
+    const sample = parseDotenv(readText(`env/.env.${env}.user.sample`));
+    expect(sample).toEqual({ SECRET_BOT_PASSWORD: '', SECRET_AZURE_CLIENT_SECRET: '' });
+  });
+
+  it('real .user files are gitignored', () => {
+    const ignored = readText('.gitignore').split(/\r?\n/).map((l) => l.trim());
+    expect(ignored).toContain('env/.env.*.user');
+  });
+});

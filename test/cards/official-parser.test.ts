@@ -1,0 +1,50 @@
+import { officialParserProblems } from './official-parser';
+
+/** The checker must fail on the mistakes it exists to catch, or a clean result means nothing. */
+describe('officialParserProblems (self-test)', () => {
+  const base = { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5' };
+
+  it('accepts a clean 1.5 card with Action.Execute, fallback and msteams', () => {
+    expect(
+      officialParserProblems({
+        ...base,
+        msteams: { width: 'Full' },
+        body: [
+          { type: 'TextBlock', text: 'Title', style: 'heading', wrap: true },
+          { type: 'TextBlock', text: 'Start-ADSyncSyncCycle', fontType: 'Monospace', wrap: true },
+          {
+            type: 'ActionSet',
+            actions: [
+              {
+                type: 'Action.Execute',
+                title: 'Go',
+                verb: 'clear.confirm',
+                data: { requestId: 'x' },
+                fallback: { type: 'Action.Submit', title: 'Go', data: { verb: 'clear.confirm', requestId: 'x' } },
+              },
+            ],
+          },
+        ],
+      }),
+    ).toEqual([]);
+  });
+
+  it.each([
+    ['unknown element', { type: 'Bogus' }, /Unknown element type/],
+    ['invalid enum value', { type: 'TextBlock', text: 'x', color: 'Purple' }, /Invalid value/],
+    ['misspelt property', { type: 'TextBlock', text: 'x', fonttype: 'Monospace' }, /dropped property: \$\.body\[0\]\.fonttype/],
+    [
+      'broken fallback',
+      { type: 'ActionSet', actions: [{ type: 'Action.Execute', title: 'Go', verb: 'v', fallback: { type: 'Action.Submit', title: 'Go', styel: 'x' } }] },
+      /fallback Action\.Submit: unknown or dropped property/,
+    ],
+  ])('reports %s', (_name, element, expected) => {
+    const problems = officialParserProblems({ ...base, body: [element] });
+    expect(problems.join('\n')).toMatch(expected);
+  });
+
+  it('reports a card over 28 KB', () => {
+    const big = { ...base, body: [{ type: 'TextBlock', text: 'x'.repeat(29 * 1024) }] };
+    expect(officialParserProblems(big).join('\n')).toMatch(/over 28672/);
+  });
+});
