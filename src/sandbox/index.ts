@@ -1,0 +1,40 @@
+/**
+ * The sandbox directory: a local, faithful stand-in for Microsoft Graph + the Entra ID token
+ * endpoint over HTTPS, for tests and the offline playground. See startSandbox().
+ */
+export { startSandbox } from './sandbox-server';
+export type { RunningSandbox, SandboxOptions } from './types';
+export type { FaultRule } from './faults';
+export type { RecordedRequest } from './request-log';
+export { REDACTED } from './request-log';
+export { loadSandboxTls, type SandboxTls, type SandboxTlsPaths } from './tls';
+export {
+  defaultSeed,
+  DIRECTORY_ROLES,
+  GRACE_THROTTLE_RULE,
+  HEIDI_REPLICATION_LAG_MS,
+  PRIVILEGED_ROLE_TEMPLATE_IDS,
+  ROLE_TEMPLATES,
+  SANDBOX_CLIENT_ID,
+  SANDBOX_CLIENT_SECRET,
+  SANDBOX_DOMAINS,
+  SANDBOX_GROUPS,
+  SANDBOX_IMMUTABLE_IDS,
+  SANDBOX_ON_PREM_GUIDS,
+  SANDBOX_SERVICE_PRINCIPAL_ID,
+  SANDBOX_TENANT_ID,
+  SANDBOX_TENANT_NAME,
+  SANDBOX_UPNS,
+  SANDBOX_USERS,
+} from './seed';
+export type {
+  DirectoryRoleDefinition,
+  SandboxUserName,
+  SeedApp,
+  SeedData,
+  SeedDomain,
+  SeedGroup,
+  SeedOrganization,
+  SeedUser,
+  UserChange,
+} from './seed';

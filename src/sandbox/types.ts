@@ -1,0 +1,45 @@
+/** Public types of the sandbox directory (the local Microsoft Graph + Entra emulator). */
+import type { FaultRule } from './faults';
+import type { RecordedRequest } from './request-log';
+import type { SeedData, SeedUser } from './seed';
+
+export interface SandboxOptions {
+  /** 0 = a random free port (default). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default: loadSandboxTls() (the CA that with-sandbox-ca.js makes Node trust). */
+  tls?: { cert: string; key: string };
+  /** Default: defaultSeed(). */
+  seed?: SeedData;
+  /** Access token lifetime; default 3600. */
+  tokenLifetimeSeconds?: number;
+}
+
+export interface RunningSandbox {
+  /** https://127.0.0.1:PORT: Graph base URL AND Entra authority host (same server). */
+  url: string;
+  /** The app registration the bot uses. */
+  tenantId: string;
+  clientId: string;
+  /** Not a secret: the local emulator's fixed value. */
+  clientSecret: string;
+  /** What reached Graph/Entra on the wire, oldest first. */
+  requests(): RecordedRequest[];
+  clearRequests(): void;
+  /** Back to the seed state: users, faults (seeded ones re-armed), replication lag, privileged role, log. */
+  reset(): void;
+  addFault(rule: FaultRule): void;
+  /** Removes every fault, including the seeded ones (until the next reset). */
+  clearFaults(): void;
+  /** Global: reads after a write return the old value for `ms`. */
+  setReplicationLag(ms: number): void;
+  /** Whether the app's service principal holds Privileged Authentication Administrator. */
+  grantPrivilegedRole(granted: boolean): void;
+  /**
+   * The current (written, not lagged) state of a user, by object id or UPN. This is the live
+   * object: tests may assign to it to simulate a change made elsewhere (no history, no lag).
+   */
+  getUser(idOrUpn: string): SeedUser | undefined;
+  close(): Promise<void>;
+}

@@ -1,0 +1,81 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+const TENANT = '6b1c8d8e-5f2a-4c3b-9a1e-5b7c2d3e4f50';
+const CLIENT = '11111111-2222-3333-4444-555555555555';
+const base = { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT, AZURE_CLIENT_SECRET: 's' };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(base);
+    expect(config.port).toBe(3978);
+    expect(config.graph.endpoint).toBe('https://graph.microsoft.com');
+    expect(config.graph.credential.kind).toBe('secret');
+    expect(config.allowedTenantIds).toEqual([TENANT]);
+    expect(config.approverIds).toEqual([]);
+    expect(config.bot.appId).toBe('');
+    expect(config.host).toBe('127.0.0.1');
+    expect(Object.isFrozen(config.graph)).toBe(true);
+  });
+
+  it('names every bad variable at once and what it should hold', () => {
+    const problems = problemsOf({
+      PORT: 'abc',
+      BOT_ID: 'not-a-guid',
+      BOT_TYPE: 'Weird',
+      GRAPH_ENDPOINT: 'http://graph.example',
+      APPROVER_IDS: 'bob,' + CLIENT,
+      AZURE_CLIENT_ID: CLIENT,
+    });
+    const text = problems.join('\n');
+    for (const name of ['PORT', 'BOT_ID', 'BOT_TYPE', 'GRAPH_ENDPOINT', 'APPROVER_IDS', 'AZURE_TENANT_ID']) {
+      expect(text).toContain(name);
+    }
+    expect(text).toMatch(/APPROVER_IDS: "bob" not an Entra object id/);
+    expect(text).toMatch(/GRAPH_ENDPOINT: must be an https URL/);
+  });
+
+  it('requires a password with a bot id, and a tenant for single-tenant bots', () => {
+    const problems = problemsOf({ ...base, BOT_ID: CLIENT, BOT_TYPE: 'SingleTenant' });
+    expect(problems.join('\n')).toMatch(/BOT_PASSWORD: required/);
+    expect(problems.join('\n')).toMatch(/BOT_TENANT_ID: required for BOT_TYPE=SingleTenant/);
+  });
+
+  it('binds to all interfaces only when inbound auth is on', () => {
+    const config = loadConfig({ ...base, BOT_ID: CLIENT, BOT_PASSWORD: 'p', BOT_TYPE: 'MultiTenant' });
+    expect(config.host).toBe('0.0.0.0');
+  });
+
+  it('turns instance discovery off for a non-Microsoft authority and keeps it for Microsoft clouds', () => {
+    expect(loadConfig({ ...base, AZURE_AUTHORITY_HOST: 'https://127.0.0.1:8443' }).graph.disableInstanceDiscovery).toBe(true);
+    expect(loadConfig({ ...base, AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us' }).graph.disableInstanceDiscovery).toBe(false);
+  });
+
+  it('chooses certificate or managed identity by the variables present', () => {
+    expect(loadConfig({ AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT, AZURE_CLIENT_CERTIFICATE_PATH: '/c.pem' }).graph.credential.kind).toBe('certificate');
+    expect(loadConfig({ AZURE_TENANT_ID: TENANT }).graph.credential.kind).toBe('managed-identity');
+    expect(problemsOf({ ...base, AZURE_CLIENT_CERTIFICATE_PATH: '/c.pem' }).join()).toMatch(/set one of them, not both/);
+  });
+
+  it('requires all seven botbuilder cloud settings together', () => {
+    const problems = problemsOf({ ...base, ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1/x' });
+    expect(problems.join()).toMatch(/ToBotFromChannelTokenIssuer/);
+    expect(problems.join()).toMatch(/must be set all together/);
+  });
+
+  it('parses approver and tenant lists', () => {
+    const other = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+    const config = loadConfig({ ...base, APPROVER_IDS: ` ${CLIENT.toUpperCase()} , ${other}`, ALLOWED_TENANT_IDS: other });
+    expect(config.approverIds).toEqual([CLIENT, other]);
+    expect(config.allowedTenantIds).toEqual([other]);
+  });
+});

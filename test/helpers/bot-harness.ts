@@ -1,0 +1,156 @@
+/**
+ * Runs the real bot over HTTP against the sandbox directory (real Graph client and
+ * @azure/identity over HTTPS) and a recording Bot connector, and drives it like Teams does.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { App, createApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { silentLogger } from '../../src/log';
+import { MemoryAuditLog } from '../../src/storage/audit-log';
+import { MemoryStore } from '../../src/storage/memory-store';
+import { RunningSandbox, startSandbox } from '../../src/sandbox';
+import { RecordingConnector, startRecordingConnector } from './recording-connector';
+
+export const APPROVER = { id: 'approver-1', aadObjectId: 'ade1e000-0000-4000-8000-00000000000d', name: 'Adele Approver' };
+export const APPROVER_2 = { id: 'approver-2', aadObjectId: 'aa204000-0000-4000-8000-00000000000e', name: 'Aaron Approver' };
+export const HELPDESK = { id: 'helpdesk-1', aadObjectId: '4e1e4000-0000-4000-8000-00000000000c', name: 'Helen Helpdesk' };
+export const BOT = { id: '28:immutable-id-bot', name: 'Immutable ID Helper' };
+
+export interface Person {
+  id: string;
+  aadObjectId: string;
+  name: string;
+}
+
+export type ConversationKind = 'personal' | 'groupChat' | 'channel';
+
+export interface Harness {
+  app: App;
+  botUrl: string;
+  sandbox: RunningSandbox;
+  connector: RecordingConnector;
+  audit: MemoryAuditLog;
+  tenantId: string;
+  conversationIdFor(kind: ConversationKind): string;
+  /** Sends a message as `from`; resolves with the HTTP status once the bot has answered. */
+  say(text: string, options?: { from?: Person; conversation?: ConversationKind; tenantId?: string; mention?: boolean }): Promise<number>;
+  /** Taps an Action.Execute button; resolves with the invoke response body. */
+  tap(
+    verb: string,
+    data: Record<string, unknown>,
+    options?: { from?: Person; conversation?: ConversationKind; replyToId?: string; conversationId?: string },
+  ): Promise<{ status: number; body: InvokeBody }>;
+  /** POSTs a raw activity. */
+  post(activity: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; text: string }>;
+  close(): Promise<void>;
+}
+
+export interface InvokeBody {
+  statusCode: number;
+  type: string;
+  value: unknown;
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const sandbox = await startSandbox();
+  const connector = await startRecordingConnector();
+  const config = loadConfig({
+    PORT: '0',
+    AZURE_TENANT_ID: sandbox.tenantId,
+    AZURE_CLIENT_ID: sandbox.clientId,
+    AZURE_CLIENT_SECRET: sandbox.clientSecret,
+    AZURE_AUTHORITY_HOST: sandbox.url,
+    GRAPH_ENDPOINT: sandbox.url,
+    APPROVER_IDS: `${APPROVER.aadObjectId},${APPROVER_2.aadObjectId}`,
+    SANDBOX_MODE: 'true',
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'iid-bot-')),
+    VERIFY_MAX_WAIT_MS: '600',
+    ...env,
+  });
+  const audit = new MemoryAuditLog();
+  const app = createApp(config, silentLogger, { store: new MemoryStore(), audit });
+  const botUrl = await app.listen();
+  const tenantId = sandbox.tenantId;
+
+  const conversations: Record<ConversationKind, string> = {
+    personal: `a:personal-${randomUUID()}`,
+    groupChat: `19:group-${randomUUID()}@thread.v2`,
+    channel: `19:channel-${randomUUID()}@thread.tacv2`,
+  };
+  const conversationOf = (kind: ConversationKind, tenant: string): Record<string, unknown> => ({
+    id: conversations[kind],
+    tenantId: tenant,
+    conversationType: kind,
+    ...(kind === 'personal' ? {} : { isGroup: true }),
+  });
+
+  const post = async (activity: Record<string, unknown>, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${botUrl}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(activity),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+
+  const baseActivity = (from: Person, kind: ConversationKind, tenant: string) => ({
+    id: randomUUID(),
+    channelId: 'msteams',
+    serviceUrl: connector.url,
+    timestamp: new Date().toISOString(),
+    from: { id: from.id, name: from.name, aadObjectId: from.aadObjectId },
+    recipient: BOT,
+    conversation: conversationOf(kind, tenant),
+    channelData: { tenant: { id: tenant }, ...(kind === 'channel' ? { channel: { id: conversations.channel }, team: { id: '19:team@thread.tacv2' } } : {}) },
+    locale: 'en-US',
+  });
+
+  return {
+    app,
+    botUrl,
+    sandbox,
+    connector,
+    audit,
+    tenantId,
+    conversationIdFor: (kind) => conversations[kind],
+    say: async (text, options = {}) => {
+      const kind = options.conversation ?? 'personal';
+      const mention = options.mention ?? kind !== 'personal';
+      const activity = {
+        ...baseActivity(options.from ?? HELPDESK, kind, options.tenantId ?? tenantId),
+        type: 'message',
+        text: mention ? `<at>${BOT.name}</at> ${text}` : text,
+        textFormat: 'plain',
+        ...(mention ? { entities: [{ type: 'mention', text: `<at>${BOT.name}</at>`, mentioned: BOT }] } : {}),
+      };
+      return (await post(activity)).status;
+    },
+    tap: async (verb, data, options = {}) => {
+      const kind = options.conversation ?? 'personal';
+      const activity = {
+        ...baseActivity(options.from ?? APPROVER, kind, tenantId),
+        ...(options.conversationId ? { conversation: { ...conversationOf(kind, tenantId), id: options.conversationId } } : {}),
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        replyToId: options.replyToId ?? 'card-activity-1',
+        value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+      };
+      const response = await post(activity);
+      return { status: response.status, body: (response.text ? JSON.parse(response.text) : {}) as InvokeBody };
+    },
+    post,
+    close: async () => {
+      await app.close();
+      await connector.close();
+      await sandbox.close();
+    },
+  };
+}
+
+/** The Adaptive Card content of a recorded activity, if it has one. */
+export function cardOf(activity: { attachments?: Array<{ contentType: string; content: Record<string, unknown> }> }): Record<string, unknown> | undefined {
+  return activity.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+}
