@@ -1,0 +1,135 @@
+/**
+ * One contract for every AuditLog (memory, JSONL file, Azure Blob), and the blob log's promise:
+ * several processes appending at once lose nothing.
+ */
+import path from 'node:path';
+import { AuditEntry, AuditLog, FileAuditLog, MemoryAuditLog } from '../../src/storage/audit-log';
+import { BlobAuditLog } from '../../src/storage/blob-audit-log';
+import { RunningAzurite, startAzurite } from '../helpers/azurite';
+import { removeTempDirs, tempDir, uniqueContainer } from './backends';
+
+let azurite: RunningAzurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+  removeTempDirs();
+});
+
+type Kind = 'memory' | 'file' | 'blob';
+
+/** A log and a way to open another instance over the same trail (another process, a restart). */
+function makeLog(kind: Kind): { log: AuditLog; another(): AuditLog } {
+  switch (kind) {
+    case 'memory': {
+      const log = new MemoryAuditLog();
+      return { log, another: () => log };
+    }
+    case 'file': {
+      const file = path.join(tempDir('iid-audit-'), 'audit.jsonl');
+      return { log: new FileAuditLog(file), another: () => new FileAuditLog(file) };
+    }
+    case 'blob': {
+      const containerName = uniqueContainer('audit');
+      const open = () => new BlobAuditLog({ connectionString: azurite.connectionString, containerName });
+      return { log: open(), another: open };
+    }
+  }
+}
+
+const ALICE = { id: 'a11ce000-0000-4000-8000-000000000001', upn: 'alice@contoso.com' };
+const BOB = { id: 'b0b00000-0000-4000-8000-000000000002', upn: 'bob@contoso.com' };
+const HELEN = { aadObjectId: '4e1e4000-0000-4000-8000-00000000000c', name: 'Helen Helpdesk' };
+
+const entry = (n: number, target = ALICE): Omit<AuditEntry, 'id' | 'at'> => ({
+  event: 'request.created',
+  requestId: `r${n}`,
+  actor: HELEN,
+  target,
+  before: 'AAAAAAAAAAAAAAAAAAAAAA==',
+  detail: `entry ${n} — ünïcødé 😀`,
+});
+
+describe.each<Kind>(['memory', 'file', 'blob'])('%s audit log', (kind) => {
+  it('is empty at first', async () => {
+    expect(await makeLog(kind).log.list()).toEqual([]);
+  });
+
+  it('returns the entry it stored, with an id and a time', async () => {
+    const { log } = makeLog(kind);
+    const stored = await log.append({ ...entry(1), graphRequestId: 'g-1', after: null });
+    expect(stored).toEqual({ ...entry(1), graphRequestId: 'g-1', after: null, id: expect.any(String), at: expect.any(String) });
+    expect(new Date(stored.at).toISOString()).toBe(stored.at);
+    expect(await log.list()).toEqual([stored]);
+  });
+
+  it('lists newest first, by target, and at most `limit` (50 by default)', async () => {
+    const { log } = makeLog(kind);
+    const stored: AuditEntry[] = [];
+    for (let i = 0; i < 55; i++) stored.push(await log.append(entry(i, i % 5 === 0 ? BOB : ALICE)));
+    const newestFirst = [...stored].reverse();
+    expect(await log.list()).toEqual(newestFirst.slice(0, 50));
+    expect(await log.list({ limit: 3 })).toEqual(newestFirst.slice(0, 3));
+    expect(await log.list({ limit: 100 })).toEqual(newestFirst);
+    expect(await log.list({ limit: 0 })).toEqual([]);
+    expect(await log.list({ targetId: BOB.id })).toEqual(newestFirst.filter((e) => e.target.id === BOB.id));
+    expect(await log.list({ targetId: BOB.id, limit: 2 })).toEqual(newestFirst.filter((e) => e.target.id === BOB.id).slice(0, 2));
+    expect(await log.list({ targetId: 'nobody' })).toEqual([]);
+    expect(await log.list({ targetId: '' })).toEqual(newestFirst.slice(0, 50));
+  });
+
+  it('keeps append order for entries in the same millisecond', async () => {
+    const { log } = makeLog(kind);
+    const now = jest.spyOn(Date.prototype, 'toISOString').mockReturnValue('2030-01-01T00:00:00.000Z');
+    let stored: AuditEntry[];
+    try {
+      stored = [];
+      for (let i = 0; i < 12; i++) stored.push(await log.append(entry(i)));
+    } finally {
+      now.mockRestore();
+    }
+    expect((await log.list()).map((e) => e.requestId)).toEqual(stored.reverse().map((e) => e.requestId));
+  });
+
+  it('loses nothing when two processes append at once', async () => {
+    const { log, another } = makeLog(kind);
+    const second = another();
+    const appended = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? log : second).append(entry(i, i % 3 === 0 ? BOB : ALICE))),
+    );
+    for (const reader of [log, second]) {
+      const listed = await reader.list({ limit: 1000 });
+      expect(listed).toHaveLength(40);
+      expect(new Set(listed.map((e) => e.id))).toEqual(new Set(appended.map((e) => e.id)));
+      // The file lists in order of writing, which concurrent appends may finish out of time order.
+      const times = listed.map((e) => e.at);
+      if (kind !== 'file') expect(times).toEqual([...times].sort().reverse());
+      expect(await reader.list({ targetId: BOB.id, limit: 1000 })).toHaveLength(14);
+    }
+  });
+
+  it('is there after a restart', async () => {
+    const { log, another } = makeLog(kind);
+    const stored = [await log.append(entry(1)), await log.append(entry(2, BOB))];
+    expect(await another().list()).toEqual(stored.reverse());
+  });
+});
+
+describe('blob audit log', () => {
+  it('stores one blob per entry under audit/, named by time, with the target as metadata', async () => {
+    const { ContainerClient } = await import('@azure/storage-blob');
+    const containerName = uniqueContainer('audit');
+    const log = new BlobAuditLog({ connectionString: azurite.connectionString, containerName });
+    const first = await log.append(entry(1));
+    const second = await log.append(entry(2, BOB));
+    const blobs: Array<{ name: string; target?: string }> = [];
+    for await (const b of new ContainerClient(azurite.connectionString, containerName).listBlobsFlat({ includeMetadata: true })) {
+      blobs.push({ name: b.name, target: b.metadata?.targetid });
+    }
+    expect(blobs).toEqual([
+      { name: expect.stringMatching(new RegExp(`^audit/${first.at.replace(/\./g, '\\.')}_[0-9a-z]{8}_${first.id}\\.json$`)), target: ALICE.id },
+      { name: expect.stringMatching(new RegExp(`^audit/${second.at.replace(/\./g, '\\.')}_[0-9a-z]{8}_${second.id}\\.json$`)), target: BOB.id },
+    ]);
+  });
+});
