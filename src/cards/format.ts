@@ -1,5 +1,6 @@
 /** Pure helpers that turn directory data into escaped, human-readable card strings. */
 import type { DirectoryRoleInfo, DirectoryUser, UserSnapshot } from '../directory/types';
+import type { ClearBlocker } from '../workflow/types';
 import { immutableIdToGuid } from '../directory/immutable-id';
 import { EMPTY_VALUE, escapeCardText } from './escape';
 
@@ -75,4 +76,49 @@ export function describeRoles(roles: UserSnapshot['roles']): string {
 export function describeTarget(displayName: string | null, upn: string): string {
   const name = displayNameOf(displayName, upn);
   return name === upn ? escapeCardText(upn) : `${escapeCardText(name)} (${escapeCardText(upn)})`;
+}
+
+/** How many approvers a card names before "and N more". */
+const MAX_APPROVERS_LISTED = 10;
+
+/** Escaped approver names, comma-separated, capped with "and N more"; '' for none. */
+export function formatApproverNames(names: string[]): string {
+  const listed = names.slice(0, MAX_APPROVERS_LISTED).map((n) => escapeCardText(n, 100));
+  const more = names.length - listed.length;
+  return listed.join(', ') + (more > 0 ? ` and ${more} more` : '');
+}
+
+/**
+ * "1 of 2 — Adele Approver (2026-11-25 14:05 UTC)": how many approvals so far (of how many
+ * needed, when known) and who gave them when. Names are escaped here.
+ */
+export function formatApprovals(approvals: Array<{ name: string; at: string }>, required?: number): string {
+  const count = required !== undefined && required > 0 ? `${approvals.length} of ${required}` : `${approvals.length}`;
+  if (approvals.length === 0) return count;
+  const listed = approvals
+    .slice(0, MAX_APPROVERS_LISTED)
+    .map((a) => `${escapeCardText(a.name, 100)} (${formatUtc(a.at, 'time unknown')})`);
+  const more = approvals.length - listed.length;
+  return `${count} — ${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+type ProtectedBlocker = Extract<ClearBlocker, { kind: 'protected' }>;
+
+/** How many protected roles/groups a card names before "and N more". */
+const MAX_PROTECTED_LISTED = 5;
+
+/** The setting named on the privileged-role blocker, escaped (it has underscores). */
+export const ALLOW_PRIVILEGED_SETTING = escapeCardText('ALLOW_PRIVILEGED_TARGETS=true');
+
+/**
+ * Escaped details of the `protected` blockers with this reason, comma-separated and capped with
+ * "and N more"; `whenBlank` for a blocker without a detail; '' when there is no such blocker.
+ */
+export function protectedDetails(blockers: ClearBlocker[], reason: ProtectedBlocker['reason'], whenBlank: string): string {
+  const details = blockers
+    .filter((b): b is ProtectedBlocker => b.kind === 'protected' && b.reason === reason)
+    .map((b) => (b.detail?.trim() ? escapeCardText(b.detail, 120) : whenBlank));
+  const listed = details.slice(0, MAX_PROTECTED_LISTED);
+  const more = details.length - listed.length;
+  return listed.join(', ') + (more > 0 ? ` and ${more} more` : '');
 }

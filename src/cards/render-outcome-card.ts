@@ -1,7 +1,7 @@
 import type { ChangeOutcome, ChangeRequest } from '../workflow/types';
 import { CardTemplate, type AdaptiveCardJson } from './card-json';
 import { escapeCardText } from './escape';
-import { describeTarget, formatImmutableId, formatUtc } from './format';
+import { describeTarget, formatApproverNames, formatImmutableId, formatUtc } from './format';
 import template from './outcome.card.json';
 
 export interface OutcomeCardInput {
@@ -16,6 +16,9 @@ interface OutcomeCardViewModel {
   isFailed: boolean;
   isCancelledBy: boolean;
   isCancelledAnon: boolean;
+  isRejected: boolean;
+  rejectedHeadline: string;
+  isExpired: boolean;
   isStale: boolean;
   isUnknown: boolean;
   cancelledBy: string;
@@ -30,8 +33,15 @@ interface OutcomeCardViewModel {
   /** "After" for every outcome except pending replication, which shows "Read back" instead. */
   showAfter: boolean;
   requestedBy: string;
+  hasRequestReason: boolean;
+  requestReason: string;
   showConfirmedBy: boolean;
   confirmedBy: string;
+  /** The list of approvers, for multi-approval requests and requests that ended without running. */
+  showApprovedBy: boolean;
+  approvedBy: string;
+  hasRejectionReason: boolean;
+  rejectionReason: string;
   when: string;
   hasGraphRequestId: boolean;
   graphRequestId: string;
@@ -45,17 +55,34 @@ const DEFAULT_MESSAGES: Partial<Record<ChangeOutcome['status'], string>> = {
   stale: 'The user changed after the card was shown, so the request was not run.',
 };
 
+/** Outcomes where nobody confirmed and nothing ran. */
+const NOT_RUN: ReadonlySet<ChangeOutcome['status'] | undefined> = new Set<ChangeOutcome['status']>(['cancelled', 'rejected', 'expired']);
+
+/** An actor's name, escaped; '' when there is no actor or no name. */
+function nameOf(actor: { name?: string } | undefined): string {
+  return actor?.name?.trim() ? escapeCardText(actor.name, 100) : '';
+}
+
 /** Renders the final state of a request (replaces the confirm card); no buttons. */
 export function renderOutcomeCard(input: OutcomeCardInput): AdaptiveCardJson {
   const { request } = input;
   const outcome = request.outcome;
   const status = outcome?.status;
+  const notRun = NOT_RUN.has(status);
   // The person who decided: who cancelled for a cancellation, who confirmed otherwise.
-  const deciderActor = status === 'cancelled' ? request.cancelledBy : request.approvedBy;
-  const decider = deciderActor?.name?.trim() ? escapeCardText(deciderActor.name, 100) : '';
+  const decider = status === 'cancelled' ? nameOf(request.cancelledBy) : notRun ? '' : nameOf(request.approvedBy);
+  const rejectedBy = nameOf(request.rejectedBy);
   const message = outcome?.message?.trim()
     ? escapeCardText(outcome.message, 600)
     : (status && DEFAULT_MESSAGES[status]) ?? '';
+  // Older stored requests may predate approvals; treat a missing list as empty.
+  const approvals = request.approvals ?? [];
+  // One approval that ran the change reads as "Confirmed by"; a list otherwise (several needed,
+  // or the request ended without running after some approved).
+  const showApprovedBy =
+    approvals.length > 0 && (notRun || approvals.length > 1 || request.requiredApprovals > 1 || decider === '');
+  const rejectionReason = status === 'rejected' && request.rejectionReason?.trim() ? escapeCardText(request.rejectionReason, 500) : '';
+  const requestReason = request.reason?.trim() ? escapeCardText(request.reason, 500) : '';
 
   return card.expand({
     sandbox: input.sandbox,
@@ -64,6 +91,9 @@ export function renderOutcomeCard(input: OutcomeCardInput): AdaptiveCardJson {
     isFailed: status === 'failed',
     isCancelledBy: status === 'cancelled' && decider !== '',
     isCancelledAnon: status === 'cancelled' && decider === '',
+    isRejected: status === 'rejected',
+    rejectedHeadline: rejectedBy === '' ? 'Request rejected' : `Request rejected by ${rejectedBy}`,
+    isExpired: status === 'expired',
     isStale: status === 'stale',
     isUnknown: status === undefined,
     cancelledBy: decider,
@@ -77,8 +107,14 @@ export function renderOutcomeCard(input: OutcomeCardInput): AdaptiveCardJson {
     after: formatImmutableId(outcome?.after),
     showAfter: outcome !== undefined && status !== 'cleared-pending-replication',
     requestedBy: escapeCardText(request.requester.name, 100),
-    showConfirmedBy: status !== 'cancelled' && decider !== '',
+    hasRequestReason: requestReason !== '',
+    requestReason,
+    showConfirmedBy: !notRun && decider !== '' && !showApprovedBy,
     confirmedBy: decider,
+    showApprovedBy,
+    approvedBy: showApprovedBy ? formatApproverNames(approvals.map((a) => a.actor.name)) : '',
+    hasRejectionReason: rejectionReason !== '',
+    rejectionReason,
     when: formatUtc(outcome?.at ?? request.updatedAt),
     hasGraphRequestId: Boolean(outcome?.graphRequestId?.trim()),
     graphRequestId: escapeCardText(outcome?.graphRequestId, 100),

@@ -7,18 +7,32 @@ import {
   describeAccount,
   describeRoles,
   describeSync,
-  displayNameOf,
+  formatApprovals,
   formatImmutableId,
   formatUtc,
   primarySmtp,
+  protectedDetails,
+  ALLOW_PRIVILEGED_SETTING,
 } from './format';
 import template from './user.card.json';
-import { isRequestId } from './verbs';
+import { isRequestId, Verbs } from './verbs';
+
+/** Which buttons a clear card shows (when it has a requestId and nothing blocks). */
+export interface UserCardButtons {
+  /** Confirm / "Approve & clear" (verb clear.confirm). Default true. */
+  approve?: boolean;
+  /** Reject, with a required reason (verb clear.reject). Default true. */
+  reject?: boolean;
+  /** Cancel (verb clear.cancel). Default true. */
+  cancel?: boolean;
+  /** Add reason (verb request.reason). Default false. */
+  addReason?: boolean;
+}
 
 export interface UserCardInput {
   snapshot: UserSnapshot;
   blockers: ClearBlocker[];
-  /** Needed for the Confirm/Cancel buttons; without it a clear card shows no buttons. */
+  /** Needed for the buttons; without it a clear card shows no buttons. */
   requestId?: string;
   purpose: 'clear' | 'show';
   sandbox: boolean;
@@ -26,7 +40,31 @@ export interface UserCardInput {
   notice?: string;
   /** Display name of the requester. */
   requestedBy?: string;
+  /** The requester's reason or ticket id, as typed (escaped here). */
+  reason?: string;
+  /** Approvals so far (names as Teams gives them, escaped here). */
+  approvals?: Array<{ name: string; at: string }>;
+  /** How many distinct approvals the request needs; the approvals line shows when > 1 or when there are approvals. */
+  requiredApprovals?: number;
+  /** Which buttons to show; each omitted key keeps its default ({ approve, reject, cancel } on, addReason off). */
+  buttons?: UserCardButtons;
+  /** Title of the approve button; default "Confirm". Bot-written. */
+  approveTitle?: string;
+  /**
+   * Adds a Universal Actions `refresh` (verb request.refresh) for these users when a requestId is
+   * given; at most 60 are kept (Teams' limit). [] still adds it, so nobody is refreshed automatically.
+   */
+  refreshUserIds?: string[];
+  /** Shows the request id and how to withdraw the request by message (needs a requestId). */
+  showRequestId?: boolean;
 }
+
+/** Teams refreshes a card automatically for at most 60 users. */
+export const MAX_REFRESH_USER_IDS = 60;
+
+const DEFAULT_BUTTONS: Required<UserCardButtons> = { approve: true, reject: true, cancel: true, addReason: false };
+
+const DEFAULT_APPROVE_TITLE = 'Confirm';
 
 interface UserCardViewModel {
   sandbox: boolean;
@@ -37,6 +75,10 @@ interface UserCardViewModel {
   isShow: boolean;
   hasRequestedBy: boolean;
   requestedBy: string;
+  hasReason: boolean;
+  reason: string;
+  hasApprovals: boolean;
+  approvals: string;
   displayName: string;
   upn: string;
   objectId: string;
@@ -58,8 +100,22 @@ interface UserCardViewModel {
   blockedByFederation: boolean;
   federatedDomain: string;
   alreadyEmpty: boolean;
+  blockedByPrivilegedRole: boolean;
+  privilegedRoles: string;
+  allowPrivilegedSetting: string;
+  blockedByProtectedGroup: boolean;
+  protectedGroups: string;
   showActions: boolean;
+  showApproveNote: boolean;
+  approveNote: string;
+  showApprove: boolean;
+  approveTitle: string;
+  showReject: boolean;
+  showAddReason: boolean;
+  showCancel: boolean;
   requestId: string;
+  showRequestId: boolean;
+  requestIdText: string;
   showHint: boolean;
   readAt: string;
 }
@@ -69,23 +125,55 @@ type FederatedBlocker = Extract<ClearBlocker, { kind: 'federated' }>;
 
 const card = new CardTemplate<UserCardViewModel>('user', template);
 
-/** Renders a user's current state; for `clear` adds Confirm/Cancel (only when unblocked and a requestId is given) or the reasons it is blocked. */
+/** Non-blank ids, first occurrence only, at most MAX_REFRESH_USER_IDS. */
+function refreshUserIds(ids: string[]): string[] {
+  const kept = ids.filter((id): id is string => typeof id === 'string' && id.trim() !== '').map((id) => id.trim());
+  return [...new Set(kept)].slice(0, MAX_REFRESH_USER_IDS);
+}
+
+function approveNote(requiredApprovals: number | undefined): string {
+  const kept = "The current value is kept in the bot's records.";
+  if (requiredApprovals !== undefined && requiredApprovals > 1) {
+    return `Once ${requiredApprovals} different approvers approve, the immutable ID is set to empty so Entra Connect can match this user again. ${kept} Only approvers can approve.`;
+  }
+  return `Confirming sets the immutable ID to empty so Entra Connect can match this user again. ${kept} Only an approver can confirm.`;
+}
+
+/**
+ * Renders a user's current state. For `clear`, adds the buttons chosen by `buttons` (only when
+ * nothing blocks and a requestId is given) or the reasons it is blocked.
+ */
 export function renderUserCard(input: UserCardInput): AdaptiveCardJson {
   const { snapshot, blockers, purpose } = input;
   const { user, domain, roles } = snapshot;
   const synced = blockers.find((b): b is SyncedBlocker => b.kind === 'synced');
   const federated = blockers.find((b): b is FederatedBlocker => b.kind === 'federated');
+  const privilegedRoles = protectedDetails(blockers, 'privileged-role', 'an admin role');
+  const protectedGroups = protectedDetails(blockers, 'protected-group', '(name not recorded)');
   const blocked = blockers.length > 0;
   const guid = decodedGuid(user.onPremisesImmutableId);
   const notice = input.notice?.trim() ? sanitizeBotText(input.notice) : '';
   const requestedBy = input.requestedBy?.trim() ? escapeCardText(input.requestedBy, 100) : '';
-  const showActions = purpose === 'clear' && !blocked && input.requestId !== undefined;
+  const reason = input.reason?.trim() ? escapeCardText(input.reason, 500) : '';
+  const approvals = input.approvals ?? [];
+  const showApprovals = approvals.length > 0 || (input.requiredApprovals ?? 0) > 1;
   // Buttons carrying an id that parseActionData would reject could never work: fail loudly.
   if (input.requestId !== undefined && !isRequestId(input.requestId)) {
     throw new Error('renderUserCard: requestId is not a valid request id');
   }
+  const hasRequest = input.requestId !== undefined;
+  const buttonsAllowed = purpose === 'clear' && !blocked && hasRequest;
+  const show = {
+    approve: buttonsAllowed && (input.buttons?.approve ?? DEFAULT_BUTTONS.approve),
+    reject: buttonsAllowed && (input.buttons?.reject ?? DEFAULT_BUTTONS.reject),
+    cancel: buttonsAllowed && (input.buttons?.cancel ?? DEFAULT_BUTTONS.cancel),
+    addReason: buttonsAllowed && (input.buttons?.addReason ?? DEFAULT_BUTTONS.addReason),
+  };
+  const showActions = show.approve || show.reject || show.cancel || show.addReason;
+  const approveTitle = input.approveTitle?.trim() ? sanitizeBotText(input.approveTitle, 40) : DEFAULT_APPROVE_TITLE;
+  const showRequestId = hasRequest && input.showRequestId === true;
 
-  return card.expand({
+  const expanded = card.expand({
     sandbox: input.sandbox,
     hasNotice: notice !== '',
     notice,
@@ -94,6 +182,10 @@ export function renderUserCard(input: UserCardInput): AdaptiveCardJson {
     isShow: purpose === 'show',
     hasRequestedBy: requestedBy !== '',
     requestedBy,
+    hasReason: reason !== '',
+    reason,
+    hasApprovals: showApprovals,
+    approvals: showApprovals ? formatApprovals(approvals, input.requiredApprovals) : '',
     displayName: escapeCardText(user.displayName),
     upn: escapeCardText(user.userPrincipalName),
     objectId: escapeCardText(user.id),
@@ -115,9 +207,32 @@ export function renderUserCard(input: UserCardInput): AdaptiveCardJson {
     blockedByFederation: federated !== undefined,
     federatedDomain: escapeCardText(federated?.domain ?? domain.id),
     alreadyEmpty: blockers.some((b) => b.kind === 'already-empty'),
+    blockedByPrivilegedRole: privilegedRoles !== '',
+    privilegedRoles,
+    allowPrivilegedSetting: ALLOW_PRIVILEGED_SETTING,
+    blockedByProtectedGroup: protectedGroups !== '',
+    protectedGroups,
     showActions,
+    showApproveNote: show.approve,
+    approveNote: approveNote(input.requiredApprovals),
+    showApprove: show.approve,
+    approveTitle,
+    showReject: show.reject,
+    showAddReason: show.addReason,
+    showCancel: show.cancel,
     requestId: showActions ? (input.requestId ?? '') : '',
+    showRequestId,
+    requestIdText: showRequestId ? escapeCardText(input.requestId, 128) : '',
     showHint: purpose === 'show' && !blocked,
     readAt: formatUtc(snapshot.readAt),
   });
+
+  if (input.requestId === undefined || input.refreshUserIds === undefined) return expanded;
+  return {
+    ...expanded,
+    refresh: {
+      action: { type: 'Action.Execute', verb: Verbs.refreshRequest, data: { requestId: input.requestId } },
+      userIds: refreshUserIds(input.refreshUserIds),
+    },
+  };
 }

@@ -4,6 +4,10 @@ export const Verbs = {
   confirmClear: 'clear.confirm',
   cancelClear: 'clear.cancel',
   refreshRequest: 'request.refresh',
+  rejectClear: 'clear.reject',
+  addReason: 'request.reason',
+  /** "Request clear" on a sync-error notification; its requestId is the notification id. */
+  requestFromNotification: 'notify.request',
 } as const;
 
 export type Verb = (typeof Verbs)[keyof typeof Verbs];
@@ -20,10 +24,26 @@ export interface RequestActionData {
   requestId: string;
 }
 
+/** The ids of the Input.* fields the cards have; Teams sends their values with the action. */
+export const InputIds = {
+  rejectReason: 'rejectReason',
+  reason: 'reason',
+} as const;
+
+/** Longest input value kept, in code points (the inputs also carry maxLength 500). */
+export const MAX_INPUT_LENGTH = 500;
+
+/** Text the user typed into the card's inputs: trimmed, capped, absent when empty. Untrusted: escape before showing. */
+export interface ActionInputs {
+  rejectReason?: string;
+  reason?: string;
+}
+
 /** A parsed card action. */
 export interface ParsedAction {
   verb: Verb;
   requestId: string;
+  inputs: ActionInputs;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_-]{16,128}$/;
@@ -42,10 +62,30 @@ export function isRequestId(x: unknown): x is string {
   return typeof x === 'string' && REQUEST_ID.test(x);
 }
 
+/** A typed input value: trimmed and cut to MAX_INPUT_LENGTH code points; undefined when not a non-blank string. */
+function inputText(x: unknown): string | undefined {
+  if (typeof x !== 'string') return undefined;
+  const trimmed = x.trim();
+  if (trimmed === '') return undefined;
+  const codePoints = Array.from(trimmed);
+  return codePoints.length <= MAX_INPUT_LENGTH ? trimmed : codePoints.slice(0, MAX_INPUT_LENGTH).join('').trimEnd();
+}
+
+/** Input values from the object Teams merged them into; only the known ids, so nothing else can be smuggled in. */
+function readInputs(source: Record<string, unknown>): ActionInputs {
+  const inputs: ActionInputs = {};
+  const rejectReason = inputText(own(source, InputIds.rejectReason));
+  const reason = inputText(own(source, InputIds.reason));
+  if (rejectReason !== undefined) inputs.rejectReason = rejectReason;
+  if (reason !== undefined) inputs.reason = reason;
+  return inputs;
+}
+
 /**
- * Accepts the Action.Execute invoke value `{ action: { type: 'Action.Execute', verb, data: { requestId } } }`
- * or the Action.Submit fallback `activity.value` `{ verb, requestId }`; anything else → null.
- * Extra keys are ignored (Teams may merge input values or `msteams` into the data).
+ * Accepts the Action.Execute invoke value `{ action: { type: 'Action.Execute', verb, data: { requestId, …inputs } } }`
+ * or the Action.Submit fallback `activity.value` `{ verb, requestId, …inputs }`; anything else → null.
+ * Teams merges Input.* values into `action.data` (Execute) or `activity.value` (Submit); they are
+ * returned in `inputs` and never affect `verb` or `requestId`. Other extra keys are ignored.
  */
 export function parseActionData(value: unknown): ParsedAction | null {
   if (!isRecord(value)) return null;
@@ -58,10 +98,10 @@ export function parseActionData(value: unknown): ParsedAction | null {
     const data = own(action, 'data');
     if (!isVerb(verb) || !isRecord(data)) return null;
     const requestId = own(data, 'requestId');
-    return isRequestId(requestId) ? { verb, requestId } : null;
+    return isRequestId(requestId) ? { verb, requestId, inputs: readInputs(data) } : null;
   }
 
   const verb = own(value, 'verb');
   const requestId = own(value, 'requestId');
-  return isVerb(verb) && isRequestId(requestId) ? { verb, requestId } : null;
+  return isVerb(verb) && isRequestId(requestId) ? { verb, requestId, inputs: readInputs(value) } : null;
 }

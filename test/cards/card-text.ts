@@ -76,3 +76,12 @@ export function findActions(card: unknown): FoundAction[] {
 export function cardTextJoined(card: unknown): string {
   return collectCardText(card).join('\n');
 }
+
+/** Every object in the card (action `data` payloads excepted) for which `predicate` holds, in document order. */
+export function findObjects(card: unknown, predicate: (obj: Json) => boolean): Json[] {
+  const found: Json[] = [];
+  walk(card, (obj) => {
+    if (predicate(obj)) found.push(obj);
+  });
+  return found;
+}

@@ -1,5 +1,6 @@
 /** Builders for the data the renderers take; override only what a test is about. */
 import type { DirectoryUser, UserSnapshot } from '../../src/directory/types';
+import type { AuditEntry } from '../../src/storage/audit-log';
 import type { ChangeOutcome, ChangeRequest } from '../../src/workflow/types';
 
 /** A request id that parseActionData accepts. */
@@ -39,6 +40,8 @@ export function makeSnapshot(
   };
 }
 
+export const APPROVER = { aadObjectId: '22222222-2222-2222-2222-222222222222', name: 'Anna Approver' };
+
 export function makeRequest(overrides: Partial<ChangeRequest> = {}): ChangeRequest {
   return {
     id: REQUEST_ID,
@@ -54,7 +57,10 @@ export function makeRequest(overrides: Partial<ChangeRequest> = {}): ChangeReque
     tenantId: 'tenant',
     createdAt: '2026-03-02T15:00:00Z',
     updatedAt: '2026-03-02T15:02:00Z',
-    approvedBy: { aadObjectId: '22222222-2222-2222-2222-222222222222', name: 'Anna Approver' },
+    expiresAt: '2026-03-03T15:00:00Z',
+    approvals: [{ actor: APPROVER, at: '2026-03-02T15:01:00Z' }],
+    requiredApprovals: 1,
+    approvedBy: APPROVER,
     approvedAt: '2026-03-02T15:01:00Z',
     ...overrides,
   };
@@ -67,6 +73,18 @@ export function makeOutcome(status: ChangeOutcome['status'], overrides: Partial<
     before: ANCHOR,
     after: cleared ? null : ANCHOR,
     at: '2026-03-02T15:01:30Z',
+    ...overrides,
+  };
+}
+
+export function makeAuditEntry(overrides: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    id: 'e0000000-0000-0000-0000-000000000001',
+    at: '2026-03-02T15:01:30Z',
+    event: 'change.succeeded',
+    requestId: REQUEST_ID,
+    actor: { aadObjectId: '22222222-2222-2222-2222-222222222222', name: 'Anna Approver' },
+    target: { id: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee', upn: 'alice@contoso.com' },
     ...overrides,
   };
 }

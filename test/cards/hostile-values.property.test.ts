@@ -6,6 +6,8 @@ import fc from 'fast-check';
 import {
   escapeCardText,
   renderHelpCard,
+  renderHistoryCard,
+  renderSyncErrorCard,
   renderOutcomeCard,
   renderTipsCard,
   renderUserCard,
@@ -13,9 +15,10 @@ import {
   type AdaptiveCardJson,
 } from '../../src/cards';
 import { sanitizeBotText } from '../../src/cards/escape';
+import type { AuditEntry } from '../../src/storage/audit-log';
 import type { ChangeOutcome } from '../../src/workflow/types';
 import { collectCardText, findActions } from './card-text';
-import { makeOutcome, makeRequest, makeSnapshot, REQUEST_ID } from './fixtures';
+import { makeAuditEntry, makeOutcome, makeRequest, makeSnapshot, REQUEST_ID } from './fixtures';
 import { officialParserProblems } from './official-parser';
 
 const FRAGMENTS = [
@@ -60,6 +63,18 @@ function checkCard(name: string, card: AdaptiveCardJson): void {
   if (problems.length > 0) throw new Error(`${name} card:\n${problems.join('\n')}`);
 }
 
+/** Action payloads carry only the verb and the request id, never a value from the directory or a user. */
+function checkActionData(name: string, card: AdaptiveCardJson): void {
+  for (const action of findActions(card)) {
+    if (action.type === 'Action.ShowCard') continue; // opens its card; sends nothing
+    const data = action.data as Record<string, unknown> | undefined;
+    const allowed = action.isFallback ? ['requestId', 'verb'] : ['requestId'];
+    if (!data || JSON.stringify(Object.keys(data).sort()) !== JSON.stringify(allowed) || data.requestId !== REQUEST_ID) {
+      throw new Error(`${name} card: unexpected action data ${JSON.stringify(data)}`);
+    }
+  }
+}
+
 describe('hostile directory values', () => {
   it('never produce markup and never break any card', () => {
     fc.assert(
@@ -77,8 +92,13 @@ describe('hostile directory values', () => {
           person: hostile,
           message: hostile,
           graphRequestId: hostile,
-          status: fc.constantFrom<ChangeOutcome['status']>('cleared', 'cleared-pending-replication', 'failed', 'cancelled', 'stale'),
+          status: fc.constantFrom<ChangeOutcome['status']>('cleared', 'cleared-pending-replication', 'failed', 'cancelled', 'stale', 'rejected', 'expired'),
           sandbox: fc.boolean(),
+          reason: hostile,
+          rejectionReason: hostile,
+          detail: hostile,
+          event: hostile,
+          approvalCount: fc.integer({ min: 0, max: 3 }),
         }),
         (v) => {
           const snapshot = makeSnapshot({
@@ -97,12 +117,19 @@ describe('hostile directory values', () => {
             readAt: v.graphRequestId,
           });
           const actor = { aadObjectId: v.id, name: v.person };
+          const approvals = Array.from({ length: v.approvalCount }, () => ({ actor, at: v.message }));
           const request = makeRequest({
             id: REQUEST_ID,
             targetUpn: v.upn,
             targetDisplayName: v.displayName,
             requester: actor,
             approvedBy: actor,
+            rejectedBy: actor,
+            cancelledBy: actor,
+            reason: v.reason,
+            rejectionReason: v.rejectionReason,
+            approvals,
+            requiredApprovals: 2,
             outcome: makeOutcome(v.status, { before: v.immutableId, after: v.immutableId, message: v.message, graphRequestId: v.graphRequestId, at: v.message }),
           });
           const sandbox = v.sandbox;
@@ -110,9 +137,35 @@ describe('hostile directory values', () => {
           const notice = `The value changed for ${escapeCardText(v.upn)}.`;
 
           checkCard('confirm', renderUserCard({ snapshot, blockers: [], requestId: REQUEST_ID, purpose: 'clear', sandbox, requestedBy: v.person, notice }));
+          const full = renderUserCard({
+            snapshot,
+            blockers: [],
+            requestId: REQUEST_ID,
+            purpose: 'clear',
+            sandbox,
+            requestedBy: v.person,
+            notice,
+            reason: v.reason,
+            approvals: approvals.map((a) => ({ name: a.actor.name, at: a.at })),
+            requiredApprovals: 2,
+            buttons: { approve: true, reject: true, cancel: true, addReason: true },
+            approveTitle: 'Approve & clear',
+            refreshUserIds: [v.id, v.person],
+            showRequestId: true,
+          });
+          checkCard('confirm, every option', full);
+          checkActionData('confirm, every option', full);
+          const blockers = [
+            { kind: 'synced', lastSyncDateTime: v.message },
+            { kind: 'federated', domain: v.domain },
+            { kind: 'already-empty' },
+            { kind: 'protected', reason: 'privileged-role', detail: v.role },
+            { kind: 'protected', reason: 'protected-group', detail: v.detail },
+          ] as const;
           const blocked = renderUserCard({
             snapshot,
-            blockers: [{ kind: 'synced', lastSyncDateTime: v.message }, { kind: 'federated', domain: v.domain }, { kind: 'already-empty' }],
+            blockers: [...blockers],
+            reason: v.reason,
             purpose: 'clear',
             sandbox,
             requestedBy: v.person,
@@ -124,6 +177,39 @@ describe('hostile directory values', () => {
           checkCard('working', renderWorkingCard({ request, sandbox }));
           checkCard('tips', renderTipsCard({ snapshot, sandbox }));
           checkCard('help', renderHelpCard({ sandbox, reason: `I didn't understand "${escapeCardText(v.message)}".` }));
+
+          const entry = (overrides: Partial<AuditEntry>): AuditEntry =>
+            makeAuditEntry({
+              at: v.message,
+              actor,
+              target: { id: v.id, upn: v.upn },
+              before: v.immutableId,
+              after: v.immutableId,
+              graphRequestId: v.graphRequestId,
+              detail: v.detail,
+              ...overrides,
+            });
+          const history = renderHistoryCard({
+            entries: [
+              entry({ event: v.event as AuditEntry['event'] }),
+              entry({ event: 'change.succeeded', at: '2026-03-02T15:00:00Z' }),
+              entry({ event: 'request.rejected', detail: v.rejectionReason }),
+            ],
+            subject: v.upn,
+            sandbox,
+          });
+          checkCard('history', history);
+          if (findActions(history).length > 0) throw new Error('history card has actions');
+
+          const syncError = { upn: v.upn, error: v.event, detail: v.detail, notificationId: REQUEST_ID, sandbox };
+          const ready = renderSyncErrorCard({ ...syncError, snapshot, blockers: [] });
+          checkCard('sync error', ready);
+          checkActionData('sync error', ready);
+          checkCard('sync error, blocked', renderSyncErrorCard({ ...syncError, snapshot, blockers: [...blockers] }));
+          checkCard(
+            'sync error, lookup failed',
+            renderSyncErrorCard({ ...syncError, blockers: [], lookupError: `I couldn't find ${escapeCardText(v.upn)}.` }),
+          );
         },
       ),
       { numRuns: 150 },

@@ -29,6 +29,28 @@ describe('officialParserProblems (self-test)', () => {
     ).toEqual([]);
   });
 
+  it('accepts a refresh with userIds, also an empty list (the serializer drops empty arrays)', () => {
+    const refresh = (userIds: string[]): Record<string, unknown> => ({
+      action: { type: 'Action.Execute', verb: 'request.refresh', data: { requestId: 'x' } },
+      userIds,
+    });
+    const body = [{ type: 'TextBlock', text: 'x' }];
+    expect(officialParserProblems({ ...base, body, refresh: refresh(['29:a', '8:orgid:b']) })).toEqual([]);
+    expect(officialParserProblems({ ...base, body, refresh: refresh([]) })).toEqual([]);
+    expect(officialParserProblems({ ...base, body, refresh: { ...refresh([]), userIdz: ['a'] } }).join('\n')).toMatch(/dropped property: \$\.refresh\.userIdz/);
+  });
+
+  it('accepts an Action.ShowCard holding a required Input.Text with a label and error message', () => {
+    const input = { type: 'Input.Text', id: 'r', label: 'Why', isRequired: true, errorMessage: 'Required', maxLength: 500, isMultiline: true };
+    const showCard = (el: object): Record<string, unknown> => ({
+      ...base,
+      body: [{ type: 'ActionSet', actions: [{ type: 'Action.ShowCard', title: 'Reject', card: { type: 'AdaptiveCard', body: [el] } }] }],
+    });
+    expect(officialParserProblems(showCard(input))).toEqual([]);
+    const { label: _l, ...unlabelled } = input;
+    expect(officialParserProblems(showCard(unlabelled)).join('\n')).toMatch(/Required inputs should have a label/);
+  });
+
   it.each([
     ['unknown element', { type: 'Bogus' }, /Unknown element type/],
     ['invalid enum value', { type: 'TextBlock', text: 'x', color: 'Purple' }, /Invalid value/],

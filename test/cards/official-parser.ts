@@ -50,6 +50,8 @@ function droppedKeys(input: unknown, output: unknown, path: string, out: string[
   }
   for (const [key, value] of Object.entries(input)) {
     if (NOT_ROUND_TRIPPED.has(key)) continue;
+    // The serializer omits empty arrays (e.g. `refresh.userIds: []`); an empty array cannot hide a typo's effect.
+    if (Array.isArray(value) && value.length === 0 && !(key in output)) continue;
     if (!(key in output)) out.push(`${path}.${key}`);
     else if (key !== 'data') droppedKeys(value, output[key], `${path}.${key}`, out);
   }

@@ -1,10 +1,10 @@
 import { renderOutcomeCard } from '../../src/cards';
 import type { ChangeOutcome, ChangeRequest } from '../../src/workflow/types';
 import { cardTextJoined, collectCardText, findActions } from './card-text';
-import { ANCHOR, makeOutcome, makeRequest } from './fixtures';
+import { ANCHOR, APPROVER, makeOutcome, makeRequest } from './fixtures';
 import { expectValidCard } from './official-parser';
 
-const STATUSES: Array<ChangeOutcome['status']> = ['cleared', 'cleared-pending-replication', 'failed', 'cancelled', 'stale'];
+const STATUSES: Array<ChangeOutcome['status']> = ['cleared', 'cleared-pending-replication', 'failed', 'cancelled', 'stale', 'rejected', 'expired'];
 
 function render(request: Partial<ChangeRequest>, sandbox = false): ReturnType<typeof renderOutcomeCard> {
   return renderOutcomeCard({ request: makeRequest(request), sandbox });
@@ -42,6 +42,11 @@ describe('renderOutcomeCard', () => {
         targetUpn: '_'.repeat(4000),
         requester: { aadObjectId: '', name: '${$root.x}'.repeat(500) },
         approvedBy: { aadObjectId: '', name: '\n'.repeat(10) + '# hi' },
+        rejectedBy: { aadObjectId: '', name: '<at>x</at>'.repeat(500) },
+        rejectionReason: '[x](http://evil) '.repeat(500),
+        reason: '${$root}'.repeat(1000),
+        approvals: Array.from({ length: 50 }, () => ({ actor: { aadObjectId: '', name: '\\'.repeat(500) }, at: 'x' })),
+        requiredApprovals: 3,
         outcome: makeOutcome(status, { message: '**boom**\n'.repeat(2000), graphRequestId: ')'.repeat(999), before: '+'.repeat(999) }),
       });
       expectValidCard(card);
@@ -118,5 +123,112 @@ describe('renderOutcomeCard', () => {
 
   it('shows just the UPN when there is no display name', () => {
     expect(fact(render({ targetDisplayName: null, outcome: makeOutcome('cleared') }), 'User')).toBe('alice@contoso.com');
+  });
+
+  describe('rejected', () => {
+    const rejected = (overrides: Partial<ChangeRequest> = {}): ReturnType<typeof renderOutcomeCard> =>
+      render({
+        state: 'rejected',
+        approvals: [],
+        rejectedBy: { aadObjectId: 'r', name: 'Rita Reviewer' },
+        rejectionReason: 'Wrong user — see INC0012345',
+        outcome: makeOutcome('rejected'),
+        ...overrides,
+      });
+
+    it('names who rejected, shows the reason and that nothing changed; nobody "confirmed"', () => {
+      const { approvedBy: _a, ...request } = makeRequest({
+        state: 'rejected',
+        approvals: [],
+        rejectedBy: { aadObjectId: 'r', name: 'Rita Reviewer' },
+        rejectionReason: 'Wrong user — see INC0012345',
+        outcome: makeOutcome('rejected'),
+      });
+      const card = renderOutcomeCard({ request, sandbox: false });
+      expectValidCard(card);
+      expect(headline(card)).toBe('Request rejected by Rita Reviewer');
+      expect(fact(card, 'Reason')).toBe('Wrong user — see INC0012345');
+      expect(cardTextJoined(card)).toContain('Nothing was changed.');
+      expect(fact(card, 'Confirmed by')).toBeUndefined();
+      expect(fact(card, 'Approved by')).toBeUndefined();
+      expect(findActions(card)).toEqual([]);
+    });
+
+    it('never says "Confirmed by", even if approvedBy is set', () => {
+      expect(fact(rejected({ approvals: [] }), 'Confirmed by')).toBeUndefined();
+    });
+
+    it('escapes the reason and the name', () => {
+      const card = rejected({ rejectedBy: { aadObjectId: '', name: '<at>Boss</at>' }, rejectionReason: '**no** [x](http://evil)' });
+      expect(headline(card)).toBe('Request rejected by \u2039at\u203aBoss\u2039/at\u203a');
+      expect(fact(card, 'Reason')).toBe('\\*\\*no\\*\\* \\[x\\]\\(http:\u2060//evil\\)');
+    });
+
+    it('without a rejecter name or reason: plain headline, no Reason fact', () => {
+      const { rejectedBy: _r, rejectionReason: _rr, ...request } = makeRequest({ state: 'rejected', outcome: makeOutcome('rejected') });
+      const card = renderOutcomeCard({ request, sandbox: false });
+      expect(headline(card)).toBe('Request rejected');
+      expect(fact(card, 'Reason')).toBeUndefined();
+    });
+
+    it('lists partial approvals given before the rejection', () => {
+      const card = rejected({ requiredApprovals: 2, approvals: [{ actor: APPROVER, at: '2026-03-02T15:01:00Z' }] });
+      expect(fact(card, 'Approved by')).toBe('Anna Approver');
+      expect(fact(card, 'Confirmed by')).toBeUndefined();
+    });
+  });
+
+  it('expired: headline, nothing changed, send again', () => {
+    const card = render({ state: 'expired', approvals: [], outcome: makeOutcome('expired') });
+    expectValidCard(card);
+    expect(headline(card)).toBe('Request expired');
+    expect(cardTextJoined(card)).toContain('Nothing was changed. Send the command again if it is still needed.');
+    expect(fact(card, 'Confirmed by')).toBeUndefined();
+    expect(fact(card, 'Reason')).toBeUndefined();
+  });
+
+  it('a rejection reason is not shown for other outcomes', () => {
+    expect(fact(render({ rejectionReason: 'x', outcome: makeOutcome('cleared') }), 'Reason')).toBeUndefined();
+  });
+
+  describe('approvals', () => {
+    const ADELE = { aadObjectId: 'a', name: 'Adele Approver' };
+
+    it('single approval that ran the change: "Confirmed by" as before, no list', () => {
+      const card = render({ outcome: makeOutcome('cleared') });
+      expect(fact(card, 'Confirmed by')).toBe('Anna Approver');
+      expect(fact(card, 'Approved by')).toBeUndefined();
+    });
+
+    it('several approvals: "Approved by" lists them all instead of "Confirmed by"', () => {
+      const card = render({
+        requiredApprovals: 2,
+        approvals: [
+          { actor: ADELE, at: '2026-03-02T15:00:30Z' },
+          { actor: APPROVER, at: '2026-03-02T15:01:00Z' },
+        ],
+        outcome: makeOutcome('cleared'),
+      });
+      expect(fact(card, 'Approved by')).toBe('Adele Approver, Anna Approver');
+      expect(fact(card, 'Confirmed by')).toBeUndefined();
+    });
+
+    it('caps a long list', () => {
+      const approvals = Array.from({ length: 13 }, (_, i) => ({ actor: { aadObjectId: '', name: `A${i}` }, at: '2026-03-02T15:00:30Z' }));
+      expect(fact(render({ requiredApprovals: 13, approvals, outcome: makeOutcome('cleared') }), 'Approved by')).toMatch(/A9 and 3 more$/);
+    });
+
+    it('a stored request without an approvals list still renders (older records)', () => {
+      const { approvals: _a, ...request } = makeRequest({ outcome: makeOutcome('cleared') });
+      const card = renderOutcomeCard({ request: request as ChangeRequest, sandbox: false });
+      expectValidCard(card);
+      expect(fact(card, 'Confirmed by')).toBe('Anna Approver');
+    });
+  });
+
+  it("shows the requester's reason, escaped", () => {
+    const card = render({ reason: 'INC0012345 _urgent_', outcome: makeOutcome('cleared') });
+    expect(fact(card, "Requester's reason")).toBe('INC0012345 \\_urgent\\_');
+    expect(fact(render({ outcome: makeOutcome('cleared') }), "Requester's reason")).toBeUndefined();
   });
 });

@@ -1,12 +1,15 @@
-import { renderUserCard, Verbs, type UserCardInput } from '../../src/cards';
+import { renderUserCard, Verbs, type UserCardButtons, type UserCardInput } from '../../src/cards';
 import type { ClearBlocker } from '../../src/workflow/types';
-import { cardTextJoined, collectCardText, findActions } from './card-text';
+import { cardTextJoined, collectCardText, findActions, findObjects } from './card-text';
 import { ANCHOR_GUID, makeSnapshot, REQUEST_ID } from './fixtures';
 import { expectValidCard } from './official-parser';
 
 const SYNCED: ClearBlocker = { kind: 'synced', lastSyncDateTime: '2026-03-02T14:05:00Z' };
 const FEDERATED: ClearBlocker = { kind: 'federated', domain: 'fabrikam.com' };
 const EMPTY: ClearBlocker = { kind: 'already-empty' };
+const ADMIN: ClearBlocker = { kind: 'protected', reason: 'privileged-role', detail: 'Global Administrator' };
+const GROUP: ClearBlocker = { kind: 'protected', reason: 'protected-group', detail: 'Tier0-Admins' };
+const ALL_BUTTONS: UserCardButtons = { approve: true, reject: true, cancel: true, addReason: true };
 
 function render(overrides: Partial<UserCardInput> = {}): ReturnType<typeof renderUserCard> {
   return renderUserCard({
@@ -73,6 +76,48 @@ describe('renderUserCard', () => {
     ],
   ];
 
+  variants.push(
+    ['all buttons', { buttons: ALL_BUTTONS }],
+    ['approvers channel', { buttons: { approve: true, reject: true, cancel: false }, approveTitle: 'Approve & clear', refreshUserIds: ['29:a', '29:b'] }],
+    ['requester view', { buttons: { approve: false, reject: false, cancel: true, addReason: true }, showRequestId: true, refreshUserIds: [] }],
+    ['no buttons at all', { buttons: { approve: false, reject: false, cancel: false, addReason: false } }],
+    ['reason and approvals', { reason: 'INC0012345 — user re-hired', approvals: [{ name: 'Adele Approver', at: '2026-11-25T14:05:00Z' }], requiredApprovals: 2 }],
+    ['privileged-role blocker', { blockers: [ADMIN] }],
+    ['protected-group blocker', { blockers: [GROUP] }],
+    ['every blocker', { blockers: [SYNCED, FEDERATED, EMPTY, ADMIN, GROUP], showRequestId: true, refreshUserIds: ['29:a'] }],
+    [
+      'long values in the new fields',
+      {
+        buttons: ALL_BUTTONS,
+        approveTitle: 'A'.repeat(500),
+        reason: '*'.repeat(5000),
+        approvals: Array.from({ length: 40 }, (_, i) => ({ name: `${'['.repeat(300)}${i}`, at: 'x'.repeat(300) })),
+        requiredApprovals: 99,
+        refreshUserIds: Array.from({ length: 500 }, (_, i) => `29:${'u'.repeat(100)}${i}`),
+        showRequestId: true,
+        requestId: 'Z'.repeat(128),
+        snapshot: makeSnapshot({ user: { displayName: '*'.repeat(5000), userPrincipalName: '_'.repeat(5000) } }),
+      },
+    ],
+    [
+      'long protected details',
+      {
+        blockers: [SYNCED, { kind: 'federated', domain: 'd'.repeat(5000) }, EMPTY, ...Array.from({ length: 30 }, (_, i): ClearBlocker => ({ kind: 'protected', reason: i % 2 ? 'privileged-role' : 'protected-group', detail: '_'.repeat(5000) }))],
+        reason: '\\'.repeat(5000),
+        approvals: Array.from({ length: 40 }, () => ({ name: '😀'.repeat(500), at: '2026-11-25T14:05:00Z' })),
+        requiredApprovals: 2,
+        showRequestId: true,
+        notice: 'n'.repeat(5000),
+        requestedBy: 'r'.repeat(5000),
+        snapshot: makeSnapshot({
+          user: { displayName: '*'.repeat(5000), userPrincipalName: '_'.repeat(5000), userType: 'x'.repeat(500) },
+          domain: { id: '['.repeat(5000), authenticationType: 'Unknown' },
+          roles: Array.from({ length: 80 }, (_, i) => ({ displayName: `Role ${i} ${'('.repeat(300)}`, roleTemplateId: null })),
+        }),
+      },
+    ],
+  );
+
   it.each(variants)('%s: passes the official parser and fits in 28 KB', (_name, overrides) => {
     expectValidCard(render(overrides));
   });
@@ -86,8 +131,20 @@ describe('renderUserCard', () => {
     const fallbacks = actions.filter((a) => a.isFallback);
     expect(fallbacks).toEqual([
       { type: 'Action.Submit', title: 'Confirm', data: { verb: 'clear.confirm', requestId: REQUEST_ID }, isFallback: true },
+      { type: 'Action.Submit', title: 'Reject request', data: { verb: 'clear.reject', requestId: REQUEST_ID }, isFallback: true },
       { type: 'Action.Submit', title: 'Cancel', data: { verb: 'clear.cancel', requestId: REQUEST_ID }, isFallback: true },
     ]);
+  });
+
+  it('every Action.Execute has exactly { requestId } and a Submit fallback with the same title and { verb, requestId }', () => {
+    const card = render({ buttons: ALL_BUTTONS });
+    const executes = findObjects(card, (o) => o.type === 'Action.Execute');
+    expect(executes.map((e) => e.verb)).toEqual([Verbs.confirmClear, Verbs.rejectClear, Verbs.addReason, Verbs.cancelClear]);
+    for (const e of executes) {
+      expect(e.data).toEqual({ requestId: REQUEST_ID });
+      expect(e.fallback).toMatchObject({ type: 'Action.Submit', title: e.title, data: { verb: e.verb, requestId: REQUEST_ID } });
+      expect(Object.keys((e.fallback as { data: object }).data).sort()).toEqual(['requestId', 'verb']);
+    }
   });
 
   it('shows the user state as facts', () => {
@@ -207,5 +264,214 @@ describe('renderUserCard', () => {
 
   it('is Adaptive Card 1.5 with the schema', () => {
     expect(render()).toMatchObject({ type: 'AdaptiveCard', version: '1.5', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json' });
+  });
+
+  describe('buttons', () => {
+    /** The titles of the buttons on the card itself (not inside a ShowCard, not fallbacks). */
+    function topButtons(card: Record<string, unknown>): string[] {
+      const sets = findObjects(card.body, (o) => o.type === 'ActionSet');
+      return sets.flatMap((set) => (set.actions as Array<{ title: string }>).map((a) => a.title));
+    }
+
+    const showCard = (card: unknown, title: string): Record<string, unknown> | undefined =>
+      findObjects(card, (o) => o.type === 'Action.ShowCard' && o.title === title)[0];
+
+    it('default: Confirm, Reject, Cancel (no Add reason)', () => {
+      expect(topButtons(render())).toEqual(['Confirm', 'Reject', 'Cancel']);
+      expect(topButtons(render({ buttons: {} }))).toEqual(['Confirm', 'Reject', 'Cancel']);
+      // An omitted key keeps its default.
+      expect(topButtons(render({ buttons: { addReason: true } }))).toEqual(['Confirm', 'Reject', 'Add reason', 'Cancel']);
+      expect(topButtons(render({ buttons: { cancel: false } }))).toEqual(['Confirm', 'Reject']);
+    });
+
+    const flags = [false, true];
+    const matrix = flags.flatMap((approve) =>
+      flags.flatMap((reject) => flags.flatMap((cancel) => flags.map((addReason) => ({ approve, reject, cancel, addReason })))),
+    );
+    it.each(matrix)('matrix %o: exactly the chosen buttons, parser-clean', (buttons) => {
+      const card = render({ buttons, approveTitle: 'Approve & clear' });
+      expectValidCard(card);
+      const expected = [
+        ...(buttons.approve ? ['Approve & clear'] : []),
+        ...(buttons.reject ? ['Reject'] : []),
+        ...(buttons.addReason ? ['Add reason'] : []),
+        ...(buttons.cancel ? ['Cancel'] : []),
+      ];
+      expect(topButtons(card)).toEqual(expected);
+      const verbs = findActions(card).filter((a) => a.type === 'Action.Execute').map((a) => a.verb);
+      expect(verbs.includes(Verbs.confirmClear)).toBe(buttons.approve);
+      expect(verbs.includes(Verbs.rejectClear)).toBe(buttons.reject);
+      expect(verbs.includes(Verbs.addReason)).toBe(buttons.addReason);
+      expect(verbs.includes(Verbs.cancelClear)).toBe(buttons.cancel);
+      // The "what confirming does" note belongs to the approve button.
+      expect(cardTextJoined(card).includes('sets the immutable ID to empty')).toBe(buttons.approve);
+      if (expected.length === 0) expect(findObjects(card, (o) => o.type === 'ActionSet')).toEqual([]);
+    });
+
+    it.each<[string, Partial<UserCardInput>]>([
+      ['blocked', { blockers: [SYNCED] }],
+      ['protected', { blockers: [ADMIN] }],
+      ['no requestId', { requestId: undefined }],
+      ['show', { purpose: 'show' }],
+    ])('%s: no buttons whatever `buttons` says', (_name, overrides) => {
+      expect(findActions(render({ ...overrides, buttons: ALL_BUTTONS }))).toEqual([]);
+    });
+
+    it('approveTitle names the approve button and its fallback', () => {
+      const card = render({ approveTitle: 'Approve & clear' });
+      const approve = findObjects(card, (o) => o.verb === Verbs.confirmClear)[0];
+      expect(approve).toMatchObject({ type: 'Action.Execute', title: 'Approve & clear', style: 'destructive' });
+      expect(approve?.fallback).toMatchObject({ type: 'Action.Submit', title: 'Approve & clear', style: 'destructive' });
+      expect(findObjects(render({ approveTitle: '   ' }), (o) => o.verb === Verbs.confirmClear)[0]?.title).toBe('Confirm');
+    });
+
+    it('Reject is a ShowCard with a required reason and an Execute carrying exactly { requestId }', () => {
+      const reject = showCard(render(), 'Reject');
+      expect(reject).toBeDefined();
+      const inner = reject?.card as { type: string; body: unknown[]; actions: unknown[] };
+      expect(inner.type).toBe('AdaptiveCard');
+      expect(inner.body).toEqual([
+        {
+          type: 'Input.Text',
+          id: 'rejectReason',
+          label: 'Reason for rejecting',
+          isRequired: true,
+          errorMessage: 'A reason is required to reject',
+          placeholder: 'Why? The requester will see this.',
+          maxLength: 500,
+          isMultiline: true,
+        },
+      ]);
+      expect(inner.actions).toEqual([
+        {
+          type: 'Action.Execute',
+          title: 'Reject request',
+          verb: 'clear.reject',
+          data: { requestId: REQUEST_ID },
+          fallback: { type: 'Action.Submit', title: 'Reject request', data: { verb: 'clear.reject', requestId: REQUEST_ID } },
+        },
+      ]);
+    });
+
+    it('Add reason is a ShowCard with a reason input and an Execute for request.reason', () => {
+      const add = showCard(render({ buttons: { addReason: true } }), 'Add reason');
+      const inner = add?.card as { body: Array<Record<string, unknown>>; actions: Array<Record<string, unknown>> };
+      expect(inner.body).toEqual([
+        { type: 'Input.Text', id: 'reason', label: 'Reason or ticket', placeholder: 'Reason or ticket id, e.g. INC0012345', maxLength: 500 },
+      ]);
+      expect(inner.actions[0]).toMatchObject({ type: 'Action.Execute', verb: 'request.reason', data: { requestId: REQUEST_ID } });
+      expect(inner.actions[0]?.data).toEqual({ requestId: REQUEST_ID });
+      expect(inner.actions[0]?.fallback).toEqual({ type: 'Action.Submit', title: 'Save reason', data: { verb: 'request.reason', requestId: REQUEST_ID } });
+    });
+  });
+
+  describe('reason and approvals', () => {
+    it('shows the reason, escaped', () => {
+      const text = cardTextJoined(render({ reason: 'INC0012345 [x](http://evil) <at>Boss</at>' }));
+      expect(text).toContain('Reason: INC0012345 \\[x\\]\\(http:\u2060//evil\\) \u2039at\u203aBoss\u2039/at\u203a');
+      expect(cardTextJoined(render())).not.toContain('Reason:');
+      expect(cardTextJoined(render({ reason: '   ' }))).not.toContain('Reason:');
+    });
+
+    it('shows "Approvals: n of m — who (when)" when more than one approval is needed or some exist', () => {
+      const adele = { name: 'Adele Approver', at: '2026-11-25T14:05:00Z' };
+      expect(cardTextJoined(render({ approvals: [adele], requiredApprovals: 2 }))).toContain('Approvals: 1 of 2 — Adele Approver (2026-11-25 14:05 UTC)');
+      expect(cardTextJoined(render({ approvals: [], requiredApprovals: 2 }))).toContain('Approvals: 0 of 2');
+      expect(cardTextJoined(render({ approvals: [adele, { name: 'Ben_B', at: '2026-11-25T14:07:00Z' }], requiredApprovals: 3 }))).toContain(
+        'Approvals: 2 of 3 — Adele Approver (2026-11-25 14:05 UTC), Ben\\_B (2026-11-25 14:07 UTC)',
+      );
+      expect(cardTextJoined(render({ approvals: [adele] }))).toContain('Approvals: 1 — Adele Approver');
+      expect(cardTextJoined(render({ approvals: [], requiredApprovals: 1 }))).not.toContain('Approvals');
+      expect(cardTextJoined(render())).not.toContain('Approvals');
+    });
+
+    it('explains that several approvers are needed on the approve note', () => {
+      expect(cardTextJoined(render({ requiredApprovals: 2 }))).toContain('Once 2 different approvers approve');
+      expect(cardTextJoined(render())).toContain('Confirming sets the immutable ID to empty');
+    });
+  });
+
+  describe('refresh', () => {
+    const refreshOf = (card: Record<string, unknown>): unknown => card.refresh;
+
+    it('is absent unless refreshUserIds is given with a requestId', () => {
+      expect(refreshOf(render())).toBeUndefined();
+      expect(refreshOf(render({ requestId: undefined, refreshUserIds: ['29:a'] }))).toBeUndefined();
+    });
+
+    it('refreshes the request for the given users', () => {
+      expect(refreshOf(render({ refreshUserIds: ['29:a', '8:orgid:b'] }))).toEqual({
+        action: { type: 'Action.Execute', verb: 'request.refresh', data: { requestId: REQUEST_ID } },
+        userIds: ['29:a', '8:orgid:b'],
+      });
+    });
+
+    it('keeps an empty list (nobody is refreshed automatically)', () => {
+      const card = render({ refreshUserIds: [] });
+      expect(refreshOf(card)).toEqual({ action: { type: 'Action.Execute', verb: 'request.refresh', data: { requestId: REQUEST_ID } }, userIds: [] });
+      expectValidCard(card);
+    });
+
+    it('caps userIds at 60, dropping blanks and duplicates first', () => {
+      const ids = Array.from({ length: 100 }, (_, i) => `29:user-${i}`);
+      const card = render({ refreshUserIds: ['', '  ', ids[0] ?? '', ...ids] });
+      const userIds = (refreshOf(card) as { userIds: string[] }).userIds;
+      expect(userIds).toHaveLength(60);
+      expect(userIds).toEqual(ids.slice(0, 60));
+      expectValidCard(card);
+    });
+
+    it('is added on a blocked card too (the view can change when the user does)', () => {
+      expect(refreshOf(render({ blockers: [SYNCED], refreshUserIds: ['29:a'] }))).toBeDefined();
+    });
+  });
+
+  describe('request id', () => {
+    it('shows the id and how to withdraw when asked', () => {
+      const card = render({ showRequestId: true });
+      expect(fact(card, 'Request ID')).toBe('req\\_0123456789abcdef-XYZ');
+      expect(cardTextJoined(card)).toContain('Send “cancel req\\_0123456789abcdef-XYZ” to withdraw it.');
+    });
+
+    it('is hidden by default and without a requestId', () => {
+      expect(fact(render(), 'Request ID')).toBeUndefined();
+      expect(fact(render({ showRequestId: true, requestId: undefined }), 'Request ID')).toBeUndefined();
+      expect(cardTextJoined(render({ showRequestId: true, requestId: undefined }))).not.toContain('withdraw');
+    });
+  });
+
+  describe('protected blocker', () => {
+    it('privileged role: names the role, explains the takeover risk and the setting, no buttons', () => {
+      const card = render({ blockers: [ADMIN] });
+      expect(findActions(card)).toEqual([]);
+      const text = cardTextJoined(card);
+      expect(text).toContain("Why this can't be cleared");
+      expect(text).toContain('Protected account');
+      expect(text).toContain(
+        'This user holds Global Administrator. Changing the anchor of an admin lets whoever controls the matching on-premises account take it over through a hard match, so the bot refuses unless ALLOW\\_PRIVILEGED\\_TARGETS=true.',
+      );
+      expect(text).not.toContain('protected group');
+    });
+
+    it('protected group: names the group', () => {
+      const text = cardTextJoined(render({ blockers: [GROUP] }));
+      expect(text).toContain('This user is in the protected group Tier0-Admins; the bot never changes members of that group.');
+      expect(text).not.toContain('This user holds');
+    });
+
+    it('lists several, escaped, with blanks described', () => {
+      const text = cardTextJoined(
+        render({
+          blockers: [
+            ADMIN,
+            { kind: 'protected', reason: 'privileged-role', detail: 'Privileged *Role* Administrator' },
+            { kind: 'protected', reason: 'protected-group', detail: ' ' },
+          ],
+        }),
+      );
+      expect(text).toContain('This user holds Global Administrator, Privileged \\*Role\\* Administrator.');
+      expect(text).toContain('protected group (name not recorded);');
+      expect(cardTextJoined(render({ blockers: [{ kind: 'protected', reason: 'privileged-role', detail: '' }] }))).toContain('This user holds an admin role.');
+    });
   });
 });

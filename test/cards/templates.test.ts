@@ -27,7 +27,15 @@ function visit(node: unknown, path: string, inArray: boolean, onString: (s: stri
 
 describe('card templates', () => {
   it('has one template per renderer', () => {
-    expect(FILES.sort()).toEqual(['help.card.json', 'outcome.card.json', 'tips.card.json', 'user.card.json', 'working.card.json']);
+    expect(FILES.sort()).toEqual([
+      'help.card.json',
+      'history.card.json',
+      'outcome.card.json',
+      'sync-error.card.json',
+      'tips.card.json',
+      'user.card.json',
+      'working.card.json',
+    ]);
     for (const f of FILES) {
       const purpose = f.replace('.card.json', '');
       expect(readdirSync(DIR)).toContain(`render-${purpose}-card.ts`);

@@ -1,4 +1,4 @@
-import { isVerb, parseActionData, Verbs } from '../../src/cards';
+import { isVerb, MAX_INPUT_LENGTH, parseActionData, Verbs } from '../../src/cards';
 import { REQUEST_ID } from './fixtures';
 
 describe('Verbs', () => {
@@ -6,7 +6,7 @@ describe('Verbs', () => {
     const values = Object.values(Verbs);
     expect(new Set(values).size).toBe(values.length);
     for (const v of values) expect(isVerb(v)).toBe(true);
-    expect(values).toEqual(['clear.confirm', 'clear.cancel', 'request.refresh']);
+    expect(values).toEqual(['clear.confirm', 'clear.cancel', 'request.refresh', 'clear.reject', 'request.reason', 'notify.request']);
   });
 
   it.each(['clear', 'CLEAR.CONFIRM', '', 'toString', '__proto__', 1, null, undefined, {}])('isVerb(%p) is false', (x) => {
@@ -18,21 +18,21 @@ describe('parseActionData', () => {
   const execute = (verb: unknown, data: unknown): unknown => ({ action: { type: 'Action.Execute', verb, data }, trigger: 'manual' });
 
   it.each(Object.values(Verbs))('accepts the Action.Execute invoke value for %s', (verb) => {
-    expect(parseActionData(execute(verb, { requestId: REQUEST_ID }))).toEqual({ verb, requestId: REQUEST_ID });
+    expect(parseActionData(execute(verb, { requestId: REQUEST_ID }))).toEqual({ verb, requestId: REQUEST_ID, inputs: {} });
   });
 
   it.each(Object.values(Verbs))('accepts the Action.Submit fallback value for %s', (verb) => {
-    expect(parseActionData({ verb, requestId: REQUEST_ID })).toEqual({ verb, requestId: REQUEST_ID });
+    expect(parseActionData({ verb, requestId: REQUEST_ID })).toEqual({ verb, requestId: REQUEST_ID, inputs: {} });
   });
 
   it('ignores extra keys Teams adds', () => {
-    expect(parseActionData(execute('clear.confirm', { requestId: REQUEST_ID, comment: 'x' }))).toEqual({ verb: 'clear.confirm', requestId: REQUEST_ID });
-    expect(parseActionData({ verb: 'clear.cancel', requestId: REQUEST_ID, msteams: { type: 'messageBack' } })).toEqual({ verb: 'clear.cancel', requestId: REQUEST_ID });
+    expect(parseActionData(execute('clear.confirm', { requestId: REQUEST_ID, comment: 'x' }))).toEqual({ verb: 'clear.confirm', requestId: REQUEST_ID, inputs: {} });
+    expect(parseActionData({ verb: 'clear.cancel', requestId: REQUEST_ID, msteams: { type: 'messageBack' } })).toEqual({ verb: 'clear.cancel', requestId: REQUEST_ID, inputs: {} });
   });
 
   it('accepts request ids of 16 and 128 characters from [A-Za-z0-9_-]', () => {
     for (const id of ['a'.repeat(16), 'Z'.repeat(128), 'abc_DEF-0123456789']) {
-      expect(parseActionData({ verb: 'clear.confirm', requestId: id })).toEqual({ verb: 'clear.confirm', requestId: id });
+      expect(parseActionData({ verb: 'clear.confirm', requestId: id })).toEqual({ verb: 'clear.confirm', requestId: id, inputs: {} });
     }
   });
 
@@ -62,5 +62,57 @@ describe('parseActionData', () => {
     const inherited = Object.create({ verb: 'clear.confirm', requestId: REQUEST_ID }) as object;
     expect(parseActionData(inherited)).toBeNull();
     expect(parseActionData(JSON.parse(`{"__proto__": {"verb": "clear.confirm", "requestId": "${REQUEST_ID}"}}`))).toBeNull();
+  });
+
+  describe('inputs', () => {
+    it('reads Input.* values Teams merges into action.data (Execute) and activity.value (Submit)', () => {
+      expect(parseActionData(execute('clear.reject', { requestId: REQUEST_ID, rejectReason: 'Wrong user' }))).toEqual({
+        verb: 'clear.reject',
+        requestId: REQUEST_ID,
+        inputs: { rejectReason: 'Wrong user' },
+      });
+      expect(parseActionData({ verb: 'request.reason', requestId: REQUEST_ID, reason: 'INC0012345' })).toEqual({
+        verb: 'request.reason',
+        requestId: REQUEST_ID,
+        inputs: { reason: 'INC0012345' },
+      });
+      expect(parseActionData({ verb: 'clear.reject', requestId: REQUEST_ID, rejectReason: 'a', reason: 'b' })?.inputs).toEqual({ rejectReason: 'a', reason: 'b' });
+    });
+
+    it('trims, drops blank and non-string values', () => {
+      expect(parseActionData({ verb: 'clear.reject', requestId: REQUEST_ID, rejectReason: '  \n Wrong user \t ' })?.inputs).toEqual({ rejectReason: 'Wrong user' });
+      for (const blank of ['', '   ', '\n\t', 42, null, true, ['x'], { text: 'x' }]) {
+        expect(parseActionData({ verb: 'clear.reject', requestId: REQUEST_ID, rejectReason: blank, reason: blank })?.inputs).toEqual({});
+        expect(parseActionData(execute('clear.reject', { requestId: REQUEST_ID, rejectReason: blank }))?.inputs).toEqual({});
+      }
+    });
+
+    it(`caps a value at ${MAX_INPUT_LENGTH} code points without splitting a surrogate pair`, () => {
+      const long = parseActionData({ verb: 'request.reason', requestId: REQUEST_ID, reason: 'x'.repeat(5000) })?.inputs.reason;
+      expect(long).toBe('x'.repeat(MAX_INPUT_LENGTH));
+      const emoji = parseActionData({ verb: 'request.reason', requestId: REQUEST_ID, reason: '😀'.repeat(600) })?.inputs.reason ?? '';
+      expect(Array.from(emoji)).toHaveLength(MAX_INPUT_LENGTH);
+      expect(emoji).toBe('😀'.repeat(MAX_INPUT_LENGTH));
+    });
+
+    it('never lets inputs change the verb or request id', () => {
+      // Execute: Teams merges inputs into data; a stray verb there is not the action's verb.
+      expect(parseActionData(execute('clear.reject', { requestId: REQUEST_ID, verb: 'clear.confirm', rejectReason: 'x' }))).toEqual({
+        verb: 'clear.reject',
+        requestId: REQUEST_ID,
+        inputs: { rejectReason: 'x' },
+      });
+      // Input values that look like verbs or ids stay inputs.
+      const parsed = parseActionData({ verb: 'clear.reject', requestId: REQUEST_ID, rejectReason: 'clear.confirm', reason: 'b'.repeat(20) });
+      expect(parsed).toEqual({ verb: 'clear.reject', requestId: REQUEST_ID, inputs: { rejectReason: 'clear.confirm', reason: 'b'.repeat(20) } });
+      // An input can never make a malformed action valid.
+      expect(parseActionData({ verb: 'clear.reject', rejectReason: REQUEST_ID })).toBeNull();
+      expect(parseActionData({ requestId: REQUEST_ID, rejectReason: 'clear.reject' })).toBeNull();
+    });
+
+    it('reads own input properties only', () => {
+      const value = Object.assign(Object.create({ rejectReason: 'inherited' }) as object, { verb: 'clear.reject', requestId: REQUEST_ID });
+      expect(parseActionData(value)?.inputs).toEqual({});
+    });
   });
 });
