@@ -1,29 +1,42 @@
-/** Builds the whole bot from a Config: directory, storage, workflow, adapter, server. */
+/** Builds the whole bot from a Config: directory, storage, workflow, adapter, server, housekeeping. */
 import type { TokenCredential } from '@azure/identity';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type restify from 'restify';
 import type { Config } from './config';
+import type { ConversationDeps } from './conversation/handle-message';
+import { RateLimiter } from './conversation/rate-limit';
+import { announceOutcome, broadcast } from './conversation/request-cards';
+import { text } from './conversation/replies';
 import { createGraphCredential } from './directory/credential';
 import { Directory, GraphDirectory } from './directory/graph-directory';
 import type { Logger } from './log';
-import { AuditLog, FileAuditLog } from './storage/audit-log';
-import { FileStore } from './storage/file-store';
+import type { AuditLog } from './storage/audit-log';
+import { createStorage } from './storage/create-storage';
 import type { KeyValueStore } from './storage/key-value-store';
+import { NotificationStore } from './storage/notification-store';
+import { ReferenceStore } from './storage/reference-store';
 import { RequestStore } from './storage/request-store';
 import { createAdapter } from './transport/adapter';
 import { ImmutableIdBot } from './transport/bot';
 import { InFlight } from './transport/in-flight';
+import { registerNotifyRoute } from './transport/notify-route';
 import { createServer, HealthReport } from './transport/server';
-import { ObjectIdApproverPolicy } from './workflow/approver-policy';
-import type { ConversationDeps } from './conversation/handle-message';
+import { TeamsChat } from './transport/teams-chat';
+import { reconcileInterrupted } from './workflow/reconcile';
+import { ConfiguredRoles } from './workflow/roles';
+import { sweepRequests } from './workflow/sweep-requests';
 
 export interface App {
   server: restify.Server;
   deps: ConversationDeps;
   inFlight: InFlight;
-  /** Starts listening; resolves with the bound URL. */
+  /** Where state lives, for the start-up log. */
+  storageDescription: string;
+  /** Reconciles interrupted changes, starts housekeeping and listening; resolves with the bound URL. */
   listen(): Promise<string>;
+  /** One housekeeping pass (reminders, expiry); the timer calls it, tests may too. */
+  sweep(): Promise<void>;
   /** Stops accepting, waits for in-flight work, closes the server. */
   close(): Promise<void>;
 }
@@ -40,18 +53,29 @@ const VERSION = readVersion();
 export function createApp(config: Config, log: Logger, overrides: AppOverrides = {}): App {
   const credential = overrides.credential ?? createGraphCredential(config.graph);
   const directory = overrides.directory ?? new GraphDirectory({ credential, endpoint: config.graph.endpoint });
-  const store = overrides.store ?? new FileStore(path.resolve(config.dataDir, 'state'));
-  const audit = overrides.audit ?? new FileAuditLog(path.resolve(config.dataDir, 'audit.jsonl'));
+  const storage =
+    overrides.store && overrides.audit
+      ? { store: overrides.store, audit: overrides.audit, describe: 'provided by the caller' }
+      : createStorage({ ...config.storage, dataDir: config.dataDir });
+  const { store, audit } = storage;
+  const references = new ReferenceStore(store);
+  const adapter = createAdapter(config, log);
   const deps: ConversationDeps = {
     directory,
     requests: new RequestStore(store),
     audit,
-    approvers: new ObjectIdApproverPolicy(config.approverIds),
+    roles: new ConfiguredRoles(config.roles, directory),
+    protection: config.protection,
+    approvals: config.approvals,
     log,
     verifyMaxWaitMs: config.verifyMaxWaitMs,
+    // With shared blob state another instance may be mid-change: only settle requests stuck for a while.
+    reconcileAfterMs: config.storage.connectionString ? 120_000 : 0,
     sandbox: config.sandboxMode,
+    chat: new TeamsChat(adapter, config.bot.appId, references, log),
+    rateLimiter: new RateLimiter(config.rateLimitPerMinute),
+    notifications: new NotificationStore(store),
   };
-  const adapter = createAdapter(config, log);
   const inFlight = new InFlight();
   const bot = new ImmutableIdBot({
     deps,
@@ -59,35 +83,68 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     botAppId: config.bot.appId,
     allowedTenantIds: config.allowedTenantIds,
     cardActionDeadlineMs: config.cardActionDeadlineMs,
+    references,
     log,
     inFlight,
   });
   const health = async (): Promise<HealthReport> => {
     const graph = await checkGraphToken(credential, config.graph.endpoint);
-    const storage = await checkStorage(store);
+    const storageHealth = await checkStorage(store);
     return {
-      status: graph.ok && storage.ok ? 'ok' : 'degraded',
+      status: graph.ok && storageHealth.ok ? 'ok' : 'degraded',
       version: VERSION,
       sandbox: config.sandboxMode,
       graph,
-      storage,
+      storage: storageHealth,
     };
   };
   const server = createServer({ adapter, bot, log, health });
+  registerNotifyRoute(server, deps, config.notifySecret, log);
+
+  const sweep = async (): Promise<void> => {
+    const { expired, reminders } = await sweepRequests(deps);
+    for (const request of expired) await broadcast(deps, request, { announce: announceOutcome(request) });
+    for (const request of reminders) {
+      const hours = Math.round((Date.now() - Date.parse(request.createdAt)) / 3600_000);
+      const reminder = text(
+        `⏰ Reminder: the request to clear the immutable ID of **${request.targetUpn}** (asked by ${request.requester.name}) has waited ${hours > 0 ? `${hours} h` : 'a while'} for approval.`,
+      );
+      const approverThreads = (request.cards ?? []).filter((c) => c.role === 'approvers').map((c) => c.conversationId);
+      const targets = approverThreads.length > 0 ? approverThreads : [request.conversationId];
+      for (const conversationId of targets) await deps.chat?.postTo(conversationId, [reminder]);
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
 
   return {
     server,
     deps,
     inFlight,
-    listen: () =>
-      new Promise((resolve) => {
+    storageDescription: storage.describe,
+    sweep,
+    listen: async () => {
+      for (const request of await reconcileInterrupted(deps)) {
+        await broadcast(deps, request, { announce: announceOutcome(request) }).catch((error: unknown) =>
+          log.warn('reconcile.broadcast_failed', { requestId: request.id, error: error as Error }),
+        );
+      }
+      timer = setInterval(() => {
+        sweep().catch((error: unknown) => log.error('sweep.failed', { error: error as Error }));
+      }, config.sweepIntervalMs);
+      timer.unref();
+      return new Promise((resolve) => {
         server.listen(config.port, config.host, () => {
           const address = server.address();
           resolve(`http://${config.host}:${address.port}`);
         });
-      }),
+      });
+    },
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (timer) clearInterval(timer);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive connections would hold close() open for seconds; requests in flight still finish.
+      (server.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      await closed;
       await inFlight.drain(15000);
     },
   };

@@ -43,8 +43,42 @@ export interface Config {
     disableInstanceDiscovery: boolean;
     credential: GraphCredentialConfig;
   };
-  /** Entra object ids allowed to confirm. Empty means nobody. */
-  approverIds: readonly string[];
+  roles: {
+    /** Entra object ids allowed to approve (APPROVER_IDS). */
+    approverIds: readonly string[];
+    /** Entra group whose transitive members may approve (APPROVER_GROUP_ID). */
+    approverGroupId?: string;
+    /** Entra object ids allowed to request (REQUESTER_IDS). */
+    requesterIds: readonly string[];
+    /** Entra group whose transitive members may request (REQUESTER_GROUP_ID). */
+    requesterGroupId?: string;
+    /** Four-eyes: a requester cannot approve their own request. */
+    requireSeparateApprover: boolean;
+    /** Distinct approvals needed before the change runs. */
+    requiredApprovals: number;
+  };
+  approvals: {
+    /** Teams channel id (19:…@thread.tacv2) where approval cards are posted; undefined: approve in place. */
+    channelId?: string;
+    reminderAfterMs: number;
+    requestTtlMs: number;
+  };
+  /** HMAC key for POST /api/notify; undefined turns the endpoint off. */
+  notifySecret?: string;
+  storage: {
+    /** Azure Blob Storage connection string; undefined: files under dataDir. */
+    connectionString?: string;
+    containerName: string;
+  };
+  protection: {
+    /** Members of this Entra group are never changed unless allowPrivilegedTargets. */
+    protectedGroupId?: string;
+    allowPrivilegedTargets: boolean;
+  };
+  /** Chat commands per user per minute. */
+  rateLimitPerMinute: number;
+  /** How often pending requests are checked for reminders and expiry. */
+  sweepIntervalMs: number;
   /** Teams tenants whose activities the bot serves. */
   allowedTenantIds: readonly string[];
   /** Cards say "sandbox" when the directory is the local emulator. */
@@ -95,6 +129,16 @@ export function loadConfig(env: Env = process.env): Config {
   const graph = parseGraph(get, problems);
 
   const approverIds = parseGuidList('APPROVER_IDS', get('APPROVER_IDS'), problems);
+  const requesterIds = parseGuidList('REQUESTER_IDS', get('REQUESTER_IDS'), problems);
+  const approverGroupId = parseOptionalGuid('APPROVER_GROUP_ID', get('APPROVER_GROUP_ID'), 'an Entra group object id', problems);
+  const requesterGroupId = parseOptionalGuid('REQUESTER_GROUP_ID', get('REQUESTER_GROUP_ID'), 'an Entra group object id', problems);
+  const protectedGroupId = parseOptionalGuid('PROTECTED_GROUP_ID', get('PROTECTED_GROUP_ID'), 'an Entra group object id', problems);
+  const channelRaw = get('APPROVAL_CHANNEL_ID');
+  if (channelRaw && !/^19:[^\s/?#]+@thread\.(tacv2|skype)$/.test(channelRaw)) {
+    problems.push(
+      `APPROVAL_CHANNEL_ID: "${channelRaw}" is not a Teams channel id; expected 19:…@thread.tacv2 (the channel's id in Teams, not the team's Entra group id)`,
+    );
+  }
   let allowedTenantIds = parseGuidList('ALLOWED_TENANT_IDS', get('ALLOWED_TENANT_IDS'), problems);
   if (!get('ALLOWED_TENANT_IDS')) {
     const tenant = get('AZURE_TENANT_ID');
@@ -117,13 +161,47 @@ export function loadConfig(env: Env = process.env): Config {
     problems,
   );
 
+  const roles = {
+    approverIds,
+    ...(approverGroupId ? { approverGroupId } : {}),
+    requesterIds,
+    ...(requesterGroupId ? { requesterGroupId } : {}),
+    requireSeparateApprover: parseBool('REQUIRE_SEPARATE_APPROVER', get('REQUIRE_SEPARATE_APPROVER'), false, problems),
+    requiredApprovals: parseInteger('REQUIRED_APPROVALS', get('REQUIRED_APPROVALS'), 1, 1, 10, problems),
+  };
+  const approvals = {
+    ...(channelRaw ? { channelId: channelRaw } : {}),
+    reminderAfterMs: parseDuration('REMINDER_AFTER', get('REMINDER_AFTER'), 4 * HOUR, problems),
+    requestTtlMs: parseDuration('REQUEST_TTL', get('REQUEST_TTL'), 24 * HOUR, problems),
+  };
+  const notifySecret = get('NOTIFY_SECRET');
+  if (notifySecret && notifySecret.length < 16) {
+    problems.push('NOTIFY_SECRET: too short; use at least 16 random characters (e.g. openssl rand -hex 32)');
+  }
+  const connectionString = get('STORAGE_CONNECTION_STRING');
+  const containerName = get('STORAGE_CONTAINER_NAME') || 'immutable-id-bot';
+  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(containerName)) {
+    problems.push(`STORAGE_CONTAINER_NAME: "${containerName}" is not a valid blob container name (3-63 lower-case letters, digits and single hyphens)`);
+  }
+  const protection = {
+    ...(protectedGroupId ? { protectedGroupId } : {}),
+    allowPrivilegedTargets: parseBool('ALLOW_PRIVILEGED_TARGETS', get('ALLOW_PRIVILEGED_TARGETS'), false, problems),
+  };
+  const rateLimitPerMinute = parseInteger('RATE_LIMIT_PER_MINUTE', get('RATE_LIMIT_PER_MINUTE'), 30, 1, 10000, problems);
+
   if (problems.length > 0 || !bot || !graph) throw new ConfigError(problems);
   return deepFreeze({
     port,
     host: bot.appId ? '0.0.0.0' : '127.0.0.1',
     bot,
     graph,
-    approverIds,
+    roles,
+    approvals,
+    ...(notifySecret ? { notifySecret } : {}),
+    storage: { ...(connectionString ? { connectionString } : {}), containerName },
+    protection,
+    rateLimitPerMinute,
+    sweepIntervalMs: parseDuration('SWEEP_INTERVAL', get('SWEEP_INTERVAL'), 60_000, problems),
     allowedTenantIds,
     sandboxMode,
     dataDir: get('DATA_DIR') || '.data',
@@ -272,6 +350,29 @@ function parseGuidList(name: string, raw: string, problems: string[]): string[] 
     problems.push(`${name}: ${bad.map((b) => `"${b}"`).join(', ')} not an Entra object id; expected comma-separated GUIDs`);
   }
   return [...new Set(items.filter((s) => GUID.test(s)).map((s) => s.toLowerCase()))];
+}
+
+function parseOptionalGuid(name: string, raw: string, what: string, problems: string[]): string | undefined {
+  if (!raw) return undefined;
+  if (!GUID.test(raw)) {
+    problems.push(`${name}: "${raw}" is not ${what} (a GUID)`);
+    return undefined;
+  }
+  return raw.toLowerCase();
+}
+
+const HOUR = 3600_000;
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: HOUR, d: 24 * HOUR };
+
+/** Durations like 90s, 30m, 4h, 1d (a bare number is minutes). */
+function parseDuration(name: string, raw: string, fallback: number, problems: string[]): number {
+  if (!raw) return fallback;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i.exec(raw);
+  if (!match) {
+    problems.push(`${name}: "${raw}" is not a duration; use e.g. 90s, 30m, 4h or 1d`);
+    return fallback;
+  }
+  return Math.round(Number(match[1]) * (UNITS[(match[2] ?? 'm').toLowerCase()] ?? 60_000));
 }
 
 function parseBool(name: string, raw: string, fallback: boolean, problems: string[]): boolean {

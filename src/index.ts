@@ -23,11 +23,19 @@ async function main(): Promise<void> {
     messagesEndpoint: `${url}/api/messages`,
     inboundAuth: config.bot.appId ? 'on' : 'off (BOT_ID empty: local use only, listening on loopback)',
     graphEndpoint: config.graph.endpoint,
-    approvers: config.approverIds.length,
+    approvers: config.roles.approverIds.length,
+    approverGroup: config.roles.approverGroupId ?? null,
+    requireSeparateApprover: config.roles.requireSeparateApprover,
+    requiredApprovals: config.roles.requiredApprovals,
+    approvalChannel: config.approvals.channelId ?? null,
+    notifyEndpoint: config.notifySecret ? 'on' : 'off (NOTIFY_SECRET empty)',
+    storage: app.storageDescription,
     sandbox: config.sandboxMode,
   });
-  if (config.approverIds.length === 0) {
-    log.warn('config.no_approvers', { message: 'APPROVER_IDS is empty: nobody can confirm a change' });
+  if (config.roles.approverIds.length === 0 && !config.roles.approverGroupId) {
+    log.warn('config.no_approvers', {
+      message: 'No approver is configured (APPROVER_IDS and APPROVER_GROUP_ID are empty): nobody can approve a change',
+    });
   }
 
   let stopping = false;

@@ -1,28 +1,27 @@
 /** A tap on a card button in, the card that replaces it (or a short message) out. */
-import {
-  parseActionData,
-  renderOutcomeCard,
-  renderTipsCard,
-  renderUserCard,
-  renderWorkingCard,
-  Verbs,
-} from '../cards';
-import { cancelRequest } from '../workflow/cancel-request';
-import { confirmClear } from '../workflow/confirm-clear';
-import type { Actor, ChangeRequest } from '../workflow/types';
+import { parseActionData, renderOutcomeCard, renderTipsCard, renderUserCard, renderWorkingCard, Verbs } from '../cards';
+import { approveRequest } from '../workflow/approve-request';
+import { addReason, cancelRequest, DecisionResult, rejectRequest } from '../workflow/decide-request';
+import type { Actor } from '../workflow/types';
 import { explainDirectoryError } from './explain-error';
 import type { ConversationDeps } from './handle-message';
+import { requestFromNotification } from './handle-notification';
 import { card, CardActionResult, CardJson, text } from './replies';
+import { alreadyHandledText, announceOutcome, broadcast, renderRequestCard, viewerOf } from './request-cards';
 
 export interface IncomingCardAction {
   /** The invoke value (Action.Execute) or the message value (Action.Submit fallback). */
   value: unknown;
   actor: Actor;
   conversationId: string;
+  /** Id of the message holding the tapped card (Teams' replyToId). */
+  activityId?: string;
 }
 
 const NOT_FOUND = "I can't find this request any more, so nothing was changed. Send the command again to get a fresh card.";
 const WRONG_CONVERSATION = 'This card belongs to another conversation, so nothing was changed. Use the card in the chat where the request was made.';
+const APPROVER_ROLE =
+  "Sorry, you're not allowed to approve this change: only the bot's approvers can (APPROVER_IDS or the approvers' group). Nothing was changed; ask an approver.";
 
 /** Routes a card action by verb. Unknown or malformed payloads get a message and change nothing. */
 export async function handleCardAction(deps: ConversationDeps, action: IncomingCardAction): Promise<CardActionResult> {
@@ -30,13 +29,20 @@ export async function handleCardAction(deps: ConversationDeps, action: IncomingC
   if (!data) {
     return { kind: 'message', text: "I didn't recognise that button (it may be from an older version of this bot). Nothing was changed.", followUps: [] };
   }
+  const common = { requestId: data.requestId, actor: action.actor, conversationId: action.conversationId };
   switch (data.verb) {
     case Verbs.confirmClear:
-      return confirm(deps, data.requestId, action);
+      return approve(deps, action, data.requestId);
+    case Verbs.rejectClear:
+      return decideAndBroadcast(deps, rejectRequest(deps, { ...common, ...(data.inputs.rejectReason ? { reason: data.inputs.rejectReason } : {}) }), action.conversationId, action.activityId);
     case Verbs.cancelClear:
-      return cancel(deps, data.requestId, action);
+      return decideAndBroadcast(deps, cancelRequest(deps, common), action.conversationId, action.activityId);
+    case Verbs.addReason:
+      return decideAndBroadcast(deps, addReason(deps, { ...common, ...(data.inputs.reason ? { reason: data.inputs.reason } : {}) }), action.conversationId, action.activityId);
+    case Verbs.requestFromNotification:
+      return requestFromNotification(deps, { notificationId: data.requestId, actor: action.actor, conversationId: action.conversationId, ...(action.activityId ? { activityId: action.activityId } : {}) });
     default:
-      return refresh(deps, data.requestId);
+      return refresh(deps, data.requestId, action.actor);
   }
 }
 
@@ -46,22 +52,27 @@ export async function renderWorkingFor(deps: ConversationDeps, requestId: string
   return request ? renderWorkingCard({ request, sandbox: deps.sandbox }) : undefined;
 }
 
-async function confirm(deps: ConversationDeps, requestId: string, action: IncomingCardAction): Promise<CardActionResult> {
-  const result = await confirmClear(deps, { requestId, actor: action.actor, conversationId: action.conversationId });
+async function approve(deps: ConversationDeps, action: IncomingCardAction, requestId: string): Promise<CardActionResult> {
+  const result = await approveRequest(deps, { requestId, actor: action.actor, conversationId: action.conversationId });
+  const skip = { fromConversationId: action.conversationId, ...(action.activityId ? { skipActivityId: action.activityId } : {}) };
   switch (result.kind) {
     case 'not-found':
-      return { kind: 'message', text: NOT_FOUND, followUps: [] };
+      return message(NOT_FOUND);
     case 'wrong-conversation':
-      return { kind: 'message', text: WRONG_CONVERSATION, followUps: [] };
+      return message(WRONG_CONVERSATION);
     case 'not-allowed':
-      return {
-        kind: 'message',
-        text: `Sorry ${action.actor.name || 'there'}, you're not allowed to confirm this change: only the bot's approvers can. Nothing was changed; ask an approver to tap Confirm.`,
-        followUps: [],
-      };
+      return message(APPROVER_ROLE);
+    case 'own-request':
+      return message('You asked for this change, and this bot requires a different person to approve it (four-eyes). Nothing was changed; ask another approver.');
+    case 'already-approved-by-you':
+      return message(`You have already approved this request; it needs ${result.request.requiredApprovals - result.request.approvals.length} more approval(s) from other approvers.`);
     case 'already-handled':
-      return { kind: 'card', card: currentCard(deps, result.request), followUps: [] };
+      return { kind: 'message', text: alreadyHandledText(result.request), followUps: [] };
+    case 'approval-recorded':
+      await broadcast(deps, result.request, skip);
+      return { kind: 'card', card: renderRequestCard(deps, result.request, await viewerOf(deps, result.request, action.actor.aadObjectId)), followUps: [] };
     case 'stale':
+      await broadcast(deps, result.request, { ...skip, announce: announceOutcome(result.request) });
       return {
         kind: 'card',
         card: renderUserCard({
@@ -76,6 +87,7 @@ async function confirm(deps: ConversationDeps, requestId: string, action: Incomi
         followUps: [],
       };
     case 'done': {
+      await broadcast(deps, result.request, { ...skip, announce: announceOutcome(result.request) });
       const outcomeCard = renderOutcomeCard({ request: result.request, sandbox: deps.sandbox });
       if (result.error) {
         return { kind: 'card', card: outcomeCard, followUps: [text(explainDirectoryError(result.error, result.request.targetUpn))] };
@@ -86,30 +98,50 @@ async function confirm(deps: ConversationDeps, requestId: string, action: Incomi
   }
 }
 
-async function cancel(deps: ConversationDeps, requestId: string, action: IncomingCardAction): Promise<CardActionResult> {
-  const result = await cancelRequest(deps, { requestId, actor: action.actor, conversationId: action.conversationId });
+/** Turns a reject/cancel/reason decision into the tapper's answer, and updates every other copy. */
+export async function decideAndBroadcast(
+  deps: ConversationDeps,
+  decision: Promise<DecisionResult>,
+  conversationId: string,
+  activityId?: string,
+): Promise<CardActionResult> {
+  const result = await decision;
   switch (result.kind) {
     case 'not-found':
-      return { kind: 'message', text: NOT_FOUND, followUps: [] };
+      return message(NOT_FOUND);
     case 'wrong-conversation':
-      return { kind: 'message', text: WRONG_CONVERSATION, followUps: [] };
+      return message(WRONG_CONVERSATION);
     case 'not-allowed':
-      return { kind: 'message', text: 'Only the person who asked, or an approver, can cancel this request. Nothing was changed.', followUps: [] };
+      return message(
+        result.role === 'approver'
+          ? "Only the bot's approvers can reject a request. Nothing was changed."
+          : result.role === 'requester'
+            ? 'Only the person who asked can add a reason. Nothing was changed.'
+            : 'Only the person who asked, or an approver, can cancel this request. Nothing was changed.',
+      );
+    case 'reason-required':
+      return message('Please type a reason: the requester sees it, and the audit keeps it. Nothing was changed yet.');
     case 'already-handled':
-      return { kind: 'card', card: currentCard(deps, result.request), followUps: [] };
-    case 'cancelled':
-      return { kind: 'card', card: renderOutcomeCard({ request: result.request, sandbox: deps.sandbox }), followUps: [] };
+      return message(alreadyHandledText(result.request));
+    case 'done': {
+      const final = result.request.state !== 'awaiting-approval';
+      await broadcast(deps, result.request, {
+        fromConversationId: conversationId,
+        ...(activityId ? { skipActivityId: activityId } : {}),
+        ...(final ? { announce: announceOutcome(result.request) } : {}),
+      });
+      return { kind: 'card', card: final ? renderOutcomeCard({ request: result.request, sandbox: deps.sandbox }) : renderRequestCard(deps, result.request, 'requester'), followUps: [] };
+    }
   }
 }
 
-async function refresh(deps: ConversationDeps, requestId: string): Promise<CardActionResult> {
+/** Universal Actions refresh: approvers get the buttons, everyone else the status (never an error). */
+async function refresh(deps: ConversationDeps, requestId: string, actor: Actor): Promise<CardActionResult> {
   const request = await deps.requests.get(requestId);
-  if (!request) return { kind: 'message', text: NOT_FOUND, followUps: [] };
-  return { kind: 'card', card: currentCard(deps, request), followUps: [] };
+  if (!request) return message(NOT_FOUND);
+  return { kind: 'card', card: renderRequestCard(deps, request, await viewerOf(deps, request, actor.aadObjectId)), followUps: [] };
 }
 
-/** The card that shows a request as it is now (for late or repeated taps). */
-function currentCard(deps: ConversationDeps, request: ChangeRequest): CardJson {
-  if (request.state === 'executing') return renderWorkingCard({ request, sandbox: deps.sandbox });
-  return renderOutcomeCard({ request, sandbox: deps.sandbox });
+function message(value: string): CardActionResult {
+  return { kind: 'message', text: value, followUps: [] };
 }

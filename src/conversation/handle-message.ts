@@ -1,18 +1,29 @@
 /** One chat message in, the bot's replies out. No botbuilder here: the transport adapts. */
-import { renderHelpCard, renderUserCard, escapeCardText } from '../cards';
+import { escapeCardText, renderHelpCard, renderHistoryCard, renderUserCard } from '../cards';
 import { DirectoryError, toDirectoryError } from '../directory/directory-error';
-import { assessClear } from '../workflow/assess-clear';
-import { startClear } from '../workflow/start-clear';
+import { decideAndBroadcast } from './handle-card-action';
+import { cancelRequest } from '../workflow/decide-request';
 import type { WorkflowDeps } from '../workflow/deps';
-import type { Actor } from '../workflow/types';
+import { lookUp } from '../workflow/look-up';
+import { needsOthersApproval, startClear } from '../workflow/start-clear';
+import type { Actor, ChangeRequest } from '../workflow/types';
+import type { ChatPort } from './chat-port';
 import { explainDirectoryError } from './explain-error';
 import { parseCommand } from './parse-command';
+import { RateLimiter } from './rate-limit';
 import { card, Reply, text } from './replies';
+import { renderRequestCard } from './request-cards';
 import type { Target } from './target';
+import type { NotificationStore } from '../storage/notification-store';
 
 export interface ConversationDeps extends WorkflowDeps {
   /** Cards say so when the directory is the local sandbox. */
   sandbox: boolean;
+  /** Posting elsewhere and updating earlier cards; absent in tests that only look at replies. */
+  chat?: ChatPort;
+  rateLimiter?: RateLimiter;
+  /** Sync-error reports from POST /api/notify. */
+  notifications?: NotificationStore;
 }
 
 export interface IncomingMessage {
@@ -25,10 +36,17 @@ export interface IncomingMessage {
 /** Messages above this size are refused before parsing. */
 export const MAX_MESSAGE_BYTES = 16 * 1024;
 
+const REQUESTER_ROLE =
+  "You need the requester role for this: ask your Teams admin to add you to the bot's requester group (REQUESTER_GROUP_ID) or list (REQUESTER_IDS). Approvers can ask too.";
+
 export async function handleMessage(deps: ConversationDeps, message: IncomingMessage): Promise<Reply[]> {
   const size = Buffer.byteLength(message.text, 'utf8');
   if (size > MAX_MESSAGE_BYTES) {
     return [text(`That message is ${Math.ceil(size / 1024)} KB; I only read messages up to 16 KB. Send one command, e.g. \`clear immutable id for alice@contoso.com\`.`)];
+  }
+  const wait = deps.rateLimiter?.take(message.actor.aadObjectId || message.actor.name);
+  if (wait !== undefined && wait > 0) {
+    return [text(`You're sending commands faster than I accept (at most ${deps.rateLimiter?.perMinute} a minute). Please wait ${Math.ceil(wait / 1000)} s and try again.`)];
   }
   const command = parseCommand(message.text);
   switch (command.kind) {
@@ -39,33 +57,91 @@ export async function handleMessage(deps: ConversationDeps, message: IncomingMes
     case 'invalid':
       return [text(command.message)];
     case 'show':
+      if (!(await deps.roles.canRequest(message.actor))) return [text(REQUESTER_ROLE)];
       return withDirectoryErrors(command.target, async () => {
-        const snapshot = await deps.directory.findUser(command.target);
-        return [card(renderUserCard({ snapshot, blockers: assessClear(snapshot), purpose: 'show', sandbox: deps.sandbox }))];
+        const { snapshot, blockers } = await lookUp(deps, command.target);
+        return [card(renderUserCard({ snapshot, blockers, purpose: 'show', sandbox: deps.sandbox }))];
       });
     case 'clear':
-      return withDirectoryErrors(command.target, async () => {
-        const result = await startClear(deps, {
-          target: command.target,
-          requester: message.actor,
-          conversationId: message.conversationId,
-          tenantId: message.tenantId,
-          ...(command.reason ? { reason: command.reason } : {}),
-        });
-        return [
-          card(
-            renderUserCard({
-              snapshot: result.snapshot,
-              blockers: result.blockers,
-              purpose: 'clear',
-              sandbox: deps.sandbox,
-              requestedBy: message.actor.name,
-              ...(result.request ? { requestId: result.request.id } : {}),
-            }),
-          ),
-        ];
-      });
+      return withDirectoryErrors(command.target, () => requestClear(deps, message, command.target, command.reason));
+    case 'cancel': {
+      const result = await decideAndBroadcast(deps, cancelRequest(deps, { requestId: command.requestId, actor: message.actor }), message.conversationId);
+      return result.kind === 'card' ? [card(result.card), ...result.followUps] : [text(result.text), ...result.followUps];
+    }
+    case 'history':
+      return showHistory(deps, message.actor, command.target);
   }
+}
+
+async function requestClear(deps: ConversationDeps, message: IncomingMessage, target: Target, reason?: string): Promise<Reply[]> {
+  const result = await startClear(deps, {
+    target,
+    requester: message.actor,
+    conversationId: message.conversationId,
+    tenantId: message.tenantId,
+    ...(reason ? { reason } : {}),
+  });
+  if (result.kind === 'not-allowed') return [text(REQUESTER_ROLE)];
+  if (!result.request) {
+    return [
+      card(
+        renderUserCard({
+          snapshot: result.snapshot,
+          blockers: result.blockers,
+          purpose: 'clear',
+          sandbox: deps.sandbox,
+          requestedBy: message.actor.name,
+          ...(reason ? { reason } : {}),
+        }),
+      ),
+    ];
+  }
+  const request = result.request;
+  const replies: Reply[] = [card(renderRequestCard(deps, request, 'anyone'), { requestId: request.id, role: 'requester' })];
+  if (!deps.roles.hasApprovers()) {
+    replies.push(text('Nobody is configured as an approver (APPROVER_IDS / APPROVER_GROUP_ID), so this request cannot be approved. Ask whoever runs the bot to configure approvers.'));
+  }
+  const channel = deps.approvals.channelId;
+  if (channel && deps.chat && request.conversationId !== channel && (await needsOthersApproval(deps, request))) {
+    replies.push(...(await postToApprovers(deps, request, channel)));
+  }
+  return replies;
+}
+
+/** Posts the approval card to the approvers' channel; says what to do when the bot can't. */
+export async function postToApprovers(deps: ConversationDeps, request: ChangeRequest, channelId: string): Promise<Reply[]> {
+  const posted = await (deps.chat as ChatPort).postToChannel(channelId, renderRequestCard(deps, request, 'approver'), 'approvers');
+  if (posted.ok) {
+    await deps.requests.update(request.id, (r) => ({
+      ...r,
+      cards: [...(r.cards ?? []), posted.copy],
+      approvalConversationIds: [...new Set([...(r.approvalConversationIds ?? []), channelId])],
+    }));
+    return [text("I've posted this request in the approvers' channel; you'll hear here when it's decided.")];
+  }
+  deps.log.warn('approvals.channel_post_failed', { requestId: request.id, reason: posted.reason, detail: posted.detail });
+  if (posted.reason === 'not-installed') {
+    return [
+      text(
+        "I couldn't post this request to the approvers' channel because I'm not installed in that channel's team. Ask a Teams admin to add me to the team that owns the channel set in APPROVAL_CHANNEL_ID (or mention me there once). Until then, an approver can approve it here.",
+      ),
+    ];
+  }
+  return [text("I couldn't post this request to the approvers' channel right now. An approver can approve it here; I'll keep the request open.")];
+}
+
+async function showHistory(deps: ConversationDeps, actor: Actor, target?: Target): Promise<Reply[]> {
+  const isApprover = await deps.roles.canApprove(actor);
+  if (!target) {
+    if (!isApprover) return [text('Only approvers can see the history across all users. Send `history <user>` for one user.')];
+    return [card(renderHistoryCard({ entries: await deps.audit.list({ limit: 20 }), sandbox: deps.sandbox }))];
+  }
+  if (!isApprover && !(await deps.roles.canRequest(actor))) return [text(REQUESTER_ROLE)];
+  return withDirectoryErrors(target, async () => {
+    const snapshot = await deps.directory.findUser(target);
+    const entries = await deps.audit.list({ targetId: snapshot.user.id, limit: 20 });
+    return [card(renderHistoryCard({ entries, subject: snapshot.user.userPrincipalName, sandbox: deps.sandbox }))];
+  });
 }
 
 async function withDirectoryErrors(target: Target, run: () => Promise<Reply[]>): Promise<Reply[]> {

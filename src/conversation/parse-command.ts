@@ -4,6 +4,8 @@ import { parseTarget, Target } from './target';
 export type Command =
   | { kind: 'clear'; target: Target; reason?: string }
   | { kind: 'show'; target: Target }
+  | { kind: 'cancel'; requestId: string }
+  | { kind: 'history'; target?: Target }
   | { kind: 'help' }
   | { kind: 'invalid'; message: string }
   | { kind: 'unknown' };
@@ -13,12 +15,34 @@ const IMMUTABLE_ID = String.raw`immutable[\s_-]*id`;
 const CLEAR = new RegExp(`${POLITE}(?:clear|reset|remove|null)\\s+(?:the\\s+)?${IMMUTABLE_ID}(?:\\s+(?:for|of|on)\\b\\s*(.*))?$`, 'is');
 const SHOW = new RegExp(`${POLITE}(?:show|check|look up|lookup)(?:\\s+(?:the\\s+)?${IMMUTABLE_ID}(?:\\s+(?:for|of|on))?)?(?:\\s+(.*))?$`, 'is');
 const HELP = /^(?:help|\?|commands|what can you do\??|hi|hello)$/i;
+const CANCEL = /^(?:please\s+)?cancel(?:\s+(?:request\s+)?(.*))?$/is;
+const HISTORY = /^(?:show\s+)?(?:history|audit)(?:\s+(?:for|of)\b)?(?:\s+(.*))?$/is;
+const REQUEST_ID = /^[A-Za-z0-9_-]{16,128}$/;
 const REASON = /^(.*?)\s+(?:because|reason:?|ticket:?|for ticket)\s+(.+)$/is;
 
 /** Parses one chat message (with the bot's @mention already removed). */
 export function parseCommand(text: string): Command {
   const t = text.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim().replace(/[.!]+$/, '');
   if (!t || HELP.test(t)) return { kind: 'help' };
+
+  const cancel = CANCEL.exec(t);
+  if (cancel) {
+    const id = (cancel[1] ?? '').trim().replace(/^[`"'<]+|[`"'>]+$/g, '');
+    if (!id) return { kind: 'invalid', message: 'Tell me which request to cancel: `cancel <request id>` (the id is on the request card).' };
+    if (!REQUEST_ID.test(id)) {
+      return { kind: 'invalid', message: `"${id.slice(0, 60)}" is not a request id. Request ids are 16 or more letters, digits, - and _, shown on the request card.` };
+    }
+    return { kind: 'cancel', requestId: id };
+  }
+
+  const history = HISTORY.exec(t);
+  if (history) {
+    const rest = (history[1] ?? '').trim();
+    if (!rest) return { kind: 'history' };
+    const parsed = parseTarget(rest);
+    if (!parsed.ok) return { kind: 'invalid', message: parsed.reason };
+    return { kind: 'history', target: parsed.target };
+  }
 
   const clear = CLEAR.exec(t);
   if (clear) {

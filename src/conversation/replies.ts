@@ -3,7 +3,13 @@
 /** An Adaptive Card as plain JSON. */
 export type CardJson = Record<string, unknown>;
 
-export type Reply = { type: 'text'; text: string } | { type: 'card'; card: CardJson };
+/** A card that shows a request: the transport remembers where it was posted so it can be updated. */
+export interface CardTracking {
+  requestId: string;
+  role: 'requester' | 'approvers';
+}
+
+export type Reply = { type: 'text'; text: string } | { type: 'card'; card: CardJson; track?: CardTracking };
 
 /** The answer to a card tap: a card that replaces the tapped one, or a short message that leaves it. */
 export type CardActionResult =
@@ -11,4 +17,4 @@ export type CardActionResult =
   | { kind: 'message'; text: string; followUps: Reply[] };
 
 export const text = (t: string): Reply => ({ type: 'text', text: t });
-export const card = (c: CardJson): Reply => ({ type: 'card', card: c });
+export const card = (c: CardJson, track?: CardTracking): Reply => (track ? { type: 'card', card: c, track } : { type: 'card', card: c });

@@ -33,6 +33,8 @@ export interface Directory {
   setImmutableId(userId: string, value: string | null): Promise<{ requestId?: string }>;
   /** Reads the current onPremisesImmutableId only. */
   readImmutableId(userId: string): Promise<string | null>;
+  /** The subset of groupIds the user belongs to, transitively. */
+  checkMemberGroups(userId: string, groupIds: string[]): Promise<string[]>;
 }
 
 export interface GraphDirectoryOptions {
@@ -133,6 +135,18 @@ export class GraphDirectory implements Directory {
         .get(),
     )) as { onPremisesImmutableId?: string | null };
     return user.onPremisesImmutableId ?? null;
+  }
+
+  async checkMemberGroups(userId: string, groupIds: string[]): Promise<string[]> {
+    if (groupIds.length === 0) return [];
+    const result = (await this.call(`checkMemberGroups ${userId}`, (timeout) =>
+      this.client
+        .api(`/${userKeySegment(userId)}/checkMemberGroups`)
+        .option('signal', timeout)
+        .middlewareOptions([this.retryOptions()])
+        .post({ groupIds }),
+    )) as { value?: unknown[] };
+    return (result.value ?? []).filter((v): v is string => typeof v === 'string');
   }
 
   /** UPN first; mail and proxy addresses in the same $batch, so a UPN costs one round trip. */

@@ -8,12 +8,17 @@ import path from 'node:path';
 
 export type AuditEvent =
   | 'request.created'
+  | 'request.approved'
+  | 'request.rejected'
   | 'request.cancelled'
+  | 'request.expired'
+  | 'request.reason'
   | 'request.refused'
   | 'change.intent'
   | 'change.succeeded'
   | 'change.failed'
-  | 'change.stale';
+  | 'change.stale'
+  | 'change.reconciled';
 
 export interface AuditEntry {
   id: string;

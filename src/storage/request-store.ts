@@ -37,6 +37,21 @@ export class RequestStore {
     }
   }
 
+  /** Applies update whatever the state (e.g. to remember where a card was posted). */
+  async update(id: string, update: (current: ChangeRequest) => ChangeRequest): Promise<ChangeRequest | undefined> {
+    for (;;) {
+      const item = await this.store.read<ChangeRequest>(PREFIX + id);
+      if (!item) return undefined;
+      const next = update(item.value);
+      try {
+        await this.store.write(PREFIX + id, next, { kind: 'etag', etag: item.etag });
+        return next;
+      } catch (error) {
+        if (!(error instanceof EtagConflictError)) throw error;
+      }
+    }
+  }
+
   /** Requests in any of these states (for start-up reconciliation and reminders). */
   async listByState(states: readonly RequestState[]): Promise<ChangeRequest[]> {
     const keys = await this.store.list(PREFIX);

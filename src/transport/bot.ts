@@ -9,16 +9,19 @@ import {
   InvokeResponse,
   MessageFactory,
   TeamsActivityHandler,
+  TeamsChannelData,
   TurnContext,
 } from 'botbuilder';
 import type { CloudAdapter } from 'botbuilder';
+import { parseActionData } from '../cards';
 import { handleCardAction, renderWorkingFor } from '../conversation/handle-card-action';
 import { ConversationDeps, handleMessage } from '../conversation/handle-message';
-import type { CardActionResult, CardJson, Reply } from '../conversation/replies';
-import { parseActionData } from '../cards';
+import type { CardActionResult } from '../conversation/replies';
 import type { Logger } from '../log';
+import type { ReferenceStore, StoredReference } from '../storage/reference-store';
 import type { Actor } from '../workflow/types';
 import { InFlight } from './in-flight';
+import { OnCardSent, sendReplies } from './send-replies';
 
 export interface BotOptions {
   deps: ConversationDeps;
@@ -27,32 +30,56 @@ export interface BotOptions {
   allowedTenantIds: readonly string[];
   /** Card actions answer with a "Working…" card when the change takes longer than this. */
   cardActionDeadlineMs: number;
+  references: ReferenceStore;
   log: Logger;
   inFlight: InFlight;
 }
 
 const TIMED_OUT: unique symbol = Symbol('timed out');
+const SEEN_LIMIT = 5000;
 
 export class ImmutableIdBot extends TeamsActivityHandler {
+  /** Activity ids already handled: Teams retries a delivery it thinks failed. */
+  private readonly seen = new Set<string>();
+
   constructor(private readonly options: BotOptions) {
     super();
     this.onMessage(async (context, next) => {
       await this.onChatMessage(context);
       await next();
     });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.saveReference(context);
+      await next();
+    });
+    this.onInstallationUpdateRemove(async (context, next) => {
+      await this.dropReferences(context);
+      await next();
+    });
   }
 
-  /** Drops activities from tenants the bot does not serve, before any handler (and any Graph call). */
+  /** Drops activities from tenants the bot does not serve and repeated deliveries, before any handler. */
   override async run(context: TurnContext): Promise<void> {
-    const tenantId = tenantOf(context.activity);
+    const activity = context.activity;
+    const tenantId = tenantOf(activity);
     if (!this.options.allowedTenantIds.includes(tenantId.toLowerCase())) {
       this.options.log.warn('activity.ignored_tenant', {
         tenantId: tenantId || '(none)',
-        activityType: context.activity.type,
-        conversationId: context.activity.conversation?.id,
+        activityType: activity.type,
+        conversationId: activity.conversation?.id,
       });
       return;
     }
+    if (activity.type === 'message' && activity.id) {
+      const key = `${activity.conversation?.id}|${activity.id}`;
+      if (this.seen.has(key)) {
+        this.options.log.info('activity.duplicate_ignored', { activityId: activity.id, conversationId: activity.conversation?.id });
+        return;
+      }
+      this.seen.add(key);
+      if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value as string);
+    }
+    await this.trackReferences(context);
     await super.run(context);
   }
 
@@ -88,8 +115,16 @@ export class ImmutableIdBot extends TeamsActivityHandler {
       conversationId: activity.conversation.id,
       tenantId: tenantOf(activity),
     });
-    await sendReplies(context, replies);
+    await sendReplies(context, replies, this.recordCard);
   }
+
+  /** Remembers where a request's card was posted, so every copy can be updated later. */
+  private readonly recordCard: OnCardSent = async (tracking, copy) => {
+    await this.options.deps.requests.update(tracking.requestId, (r) => ({
+      ...r,
+      cards: [...(r.cards ?? []), { ...copy, role: tracking.role }],
+    }));
+  };
 
   /**
    * Runs a card action, answering within the deadline: if the change is still running then,
@@ -101,16 +136,16 @@ export class ImmutableIdBot extends TeamsActivityHandler {
       value: activity.value,
       actor: actorOf(activity),
       conversationId: activity.conversation.id,
+      ...(activity.replyToId ? { activityId: activity.replyToId } : {}),
     });
     const timeout = delay(this.options.cardActionDeadlineMs).then((): typeof TIMED_OUT => TIMED_OUT);
     const raced: CardActionResult | typeof TIMED_OUT = await Promise.race([work, timeout]);
     if (raced !== TIMED_OUT) {
-      await sendReplies(context, raced.followUps);
+      await sendReplies(context, raced.followUps, this.recordCard);
       return raced;
     }
     const reference = TurnContext.getConversationReference(activity) as ConversationReference;
-    const cardMessageId = activity.replyToId;
-    this.options.inFlight.track(this.finishLater(work, reference, cardMessageId));
+    this.options.inFlight.track(this.finishLater(work, reference, activity.replyToId));
     const data = parseActionData(activity.value);
     const working = data ? await renderWorkingFor(this.options.deps, data.requestId) : undefined;
     return working
@@ -118,11 +153,7 @@ export class ImmutableIdBot extends TeamsActivityHandler {
       : { kind: 'message', text: 'Working on it… I will update the card when it is done.', followUps: [] };
   }
 
-  private async finishLater(
-    work: Promise<CardActionResult>,
-    reference: ConversationReference,
-    cardMessageId: string | undefined,
-  ): Promise<void> {
+  private async finishLater(work: Promise<CardActionResult>, reference: ConversationReference, cardMessageId: string | undefined): Promise<void> {
     try {
       const result = await work;
       await this.options.adapter.continueConversationAsync(this.options.botAppId, reference, async (context) => {
@@ -133,23 +164,63 @@ export class ImmutableIdBot extends TeamsActivityHandler {
         } else {
           await context.sendActivity(MessageFactory.text(result.text));
         }
-        await sendReplies(context, result.followUps);
+        await sendReplies(context, result.followUps, this.recordCard);
       });
     } catch (error) {
       this.options.log.error('card_action.finish_failed', { error: error as Error, conversationId: reference.conversation?.id });
     }
   }
-}
 
-async function sendReplies(context: TurnContext, replies: Reply[]): Promise<void> {
-  for (const reply of replies) {
-    if (reply.type === 'text') {
-      const message = MessageFactory.text(reply.text);
-      message.textFormat = 'markdown';
-      await context.sendActivity(message);
-    } else {
-      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(reply.card as CardJson)));
+  /**
+   * Keeps conversation references current: saved on install, team restore and every message,
+   * dropped on uninstall, removal from a team and team deletion.
+   */
+  private async trackReferences(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const botId = activity.recipient?.id;
+    const eventType = ((activity.channelData ?? {}) as TeamsChannelData).eventType;
+    if (activity.type === 'message' || activity.type === 'invoke') return this.saveReference(context);
+    if (activity.type !== 'conversationUpdate') return;
+    if (eventType === 'teamDeleted' || eventType === 'teamHardDeleted' || activity.membersRemoved?.some((m) => m.id === botId)) {
+      return this.dropReferences(context);
     }
+    if (eventType === 'teamRestored' || activity.membersAdded?.some((m) => m.id === botId)) return this.saveReference(context);
+  }
+
+  private async saveReference(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const channelData = (activity.channelData ?? {}) as TeamsChannelData;
+    const tenantId = tenantOf(activity);
+    if (!activity.serviceUrl || !activity.conversation?.id) return;
+    const reference: StoredReference = {
+      serviceUrl: activity.serviceUrl,
+      channelId: activity.channelId,
+      tenantId,
+      conversation: {
+        id: baseConversationId(activity.conversation.id),
+        ...(activity.conversation.conversationType ? { conversationType: activity.conversation.conversationType } : {}),
+        ...(activity.conversation.isGroup !== undefined ? { isGroup: activity.conversation.isGroup } : {}),
+        tenantId,
+      },
+      ...(activity.recipient?.id ? { bot: { id: activity.recipient.id, name: activity.recipient.name ?? '' } } : {}),
+      ...(channelData.team?.id ? { teamId: channelData.team.id } : {}),
+      ...(channelData.channel?.id ? { channelIdInTeam: channelData.channel.id } : {}),
+      savedAt: new Date().toISOString(),
+    };
+    try {
+      await this.options.references.save(reference);
+    } catch (error) {
+      this.options.log.warn('reference.save_failed', { conversationId: reference.conversation.id, error: error as Error });
+    }
+  }
+
+  private async dropReferences(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const teamId = ((activity.channelData ?? {}) as TeamsChannelData).team?.id;
+    const tenantId = tenantOf(activity);
+    if (teamId) await this.options.references.removeTeam(tenantId, teamId);
+    await this.options.references.remove(tenantId, activity.conversation.id);
+    this.options.log.info('reference.removed', { conversationId: activity.conversation.id, teamId });
   }
 }
 
@@ -160,6 +231,11 @@ function actorOf(activity: Activity): Actor {
 function tenantOf(activity: Activity): string {
   const channelData = activity.channelData as { tenant?: { id?: string } } | undefined;
   return activity.conversation?.tenantId ?? channelData?.tenant?.id ?? '';
+}
+
+function baseConversationId(conversationId: string): string {
+  const i = conversationId.indexOf(';messageid=');
+  return i === -1 ? conversationId : conversationId.slice(0, i);
 }
 
 function delay(ms: number): Promise<void> {

@@ -2,18 +2,23 @@
 import { randomBytes } from 'node:crypto';
 import type { Directory } from '../directory/graph-directory';
 import type { Logger } from '../log';
-import type { AuditLog } from '../storage/audit-log';
+import type { AuditEntry, AuditLog } from '../storage/audit-log';
 import type { RequestStore } from '../storage/request-store';
-import type { ApproverPolicy } from './approver-policy';
+import type { RolePolicy } from './roles';
+import type { ChangeRequest } from './types';
 
 export interface WorkflowDeps {
   directory: Directory;
   requests: RequestStore;
   audit: AuditLog;
-  approvers: ApproverPolicy;
+  roles: RolePolicy;
+  protection: { allowPrivilegedTargets: boolean; protectedGroupId?: string };
+  approvals: { channelId?: string; reminderAfterMs: number; requestTtlMs: number };
   log: Logger;
   /** How long to poll for the cleared value before reporting "waiting for replication". */
   verifyMaxWaitMs: number;
+  /** Requests left "executing" longer than this are reconciled at start-up (0: all of them). */
+  reconcileAfterMs?: number;
   now?: () => Date;
   newRequestId?: () => string;
 }
@@ -25,4 +30,23 @@ export function newRequestId(): string {
 
 export function nowIso(deps: Pick<WorkflowDeps, 'now'>): string {
   return (deps.now ? deps.now() : new Date()).toISOString();
+}
+
+/** Appends an audit entry about a request. */
+export function auditRequest(
+  deps: WorkflowDeps,
+  request: ChangeRequest,
+  event: AuditEntry['event'],
+  fields: Partial<Pick<AuditEntry, 'actor' | 'before' | 'after' | 'graphRequestId' | 'detail'>> = {},
+): Promise<AuditEntry> {
+  return deps.audit.append({
+    event,
+    requestId: request.id,
+    actor: fields.actor ?? request.requester,
+    target: { id: request.targetId, upn: request.targetUpn },
+    ...(fields.before !== undefined ? { before: fields.before } : {}),
+    ...(fields.after !== undefined ? { after: fields.after } : {}),
+    ...(fields.graphRequestId ? { graphRequestId: fields.graphRequestId } : {}),
+    ...(fields.detail ? { detail: fields.detail } : {}),
+  });
 }

@@ -1,4 +1,5 @@
 /** The change-request model: data kept on the server, never in card payloads. */
+import type { UserSnapshot } from '../directory/types';
 
 /** Kinds of approved directory change. Only the clear exists today; others fit the same flow. */
 export type ChangeKind = 'clear-immutable-id';
@@ -10,7 +11,12 @@ export type RequestState =
   | 'cancelled'
   | 'failed'
   /** The directory changed after the card was shown; nothing was written. */
-  | 'superseded';
+  | 'superseded'
+  | 'rejected'
+  | 'expired';
+
+/** States after which nothing more happens to a request. */
+export const FINAL_STATES: readonly RequestState[] = ['completed', 'cancelled', 'failed', 'superseded', 'rejected', 'expired'];
 
 /** A person as Teams identifies them. */
 export interface Actor {
@@ -19,11 +25,25 @@ export interface Actor {
   name: string;
 }
 
-/** Why a clear cannot succeed right now; shown on the card instead of a button. */
+export interface Approval {
+  actor: Actor;
+  at: string;
+}
+
+/** Why a clear cannot succeed (or must not be done) right now; shown on the card instead of a button. */
 export type ClearBlocker =
   | { kind: 'synced'; lastSyncDateTime: string | null }
   | { kind: 'federated'; domain: string }
-  | { kind: 'already-empty' };
+  | { kind: 'already-empty' }
+  | { kind: 'protected'; reason: 'privileged-role' | 'protected-group'; detail: string };
+
+/** A copy of a request's card in some conversation, so every copy can be updated later. */
+export interface CardCopy {
+  /** Teams conversation id the card was posted in (a channel thread keeps its ;messageid=). */
+  conversationId: string;
+  activityId: string;
+  role: 'requester' | 'approvers';
+}
 
 export interface ChangeRequest {
   /** Opaque, unguessable id: the only thing a card action carries. */
@@ -43,19 +63,34 @@ export interface ChangeRequest {
   reason?: string;
   /** Teams conversation the request was made in (without any ;messageid= suffix). */
   conversationId: string;
+  /** Other conversations whose cards may act on it (the approvers' channel), without ;messageid=. */
+  approvalConversationIds?: string[];
   tenantId: string;
   createdAt: string;
   updatedAt: string;
+  /** When the request expires if nobody decides. */
+  expiresAt: string;
+  remindedAt?: string;
+  /** Distinct approvals so far. */
+  approvals: Approval[];
+  requiredApprovals: number;
+  /** The approver whose approval completed the set (the one who ran the change). */
   approvedBy?: Actor;
+  approvedAt?: string;
+  rejectedBy?: Actor;
+  rejectionReason?: string;
   /** Who withdrew the request (requester or approver), when cancelled. */
   cancelledBy?: Actor;
-  approvedAt?: string;
+  /** What the requester's card showed: lets every copy be re-rendered without reading Graph again. */
+  snapshot?: UserSnapshot;
+  /** Where the request's card is shown. */
+  cards?: CardCopy[];
   outcome?: ChangeOutcome;
 }
 
-/** What happened when the change ran. */
+/** What happened when the change ran (or why it never did). */
 export interface ChangeOutcome {
-  status: 'cleared' | 'cleared-pending-replication' | 'failed' | 'cancelled' | 'stale';
+  status: 'cleared' | 'cleared-pending-replication' | 'failed' | 'cancelled' | 'stale' | 'rejected' | 'expired';
   before: string | null;
   /** The value read back after the change (null when cleared). */
   after: string | null;

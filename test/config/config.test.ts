@@ -21,7 +21,7 @@ describe('loadConfig', () => {
     expect(config.graph.endpoint).toBe('https://graph.microsoft.com');
     expect(config.graph.credential.kind).toBe('secret');
     expect(config.allowedTenantIds).toEqual([TENANT]);
-    expect(config.approverIds).toEqual([]);
+    expect(config.roles.approverIds).toEqual([]);
     expect(config.bot.appId).toBe('');
     expect(config.host).toBe('127.0.0.1');
     expect(Object.isFrozen(config.graph)).toBe(true);
@@ -75,7 +75,7 @@ describe('loadConfig', () => {
   it('parses approver and tenant lists', () => {
     const other = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
     const config = loadConfig({ ...base, APPROVER_IDS: ` ${CLIENT.toUpperCase()} , ${other}`, ALLOWED_TENANT_IDS: other });
-    expect(config.approverIds).toEqual([CLIENT, other]);
+    expect(config.roles.approverIds).toEqual([CLIENT, other]);
     expect(config.allowedTenantIds).toEqual([other]);
   });
 });

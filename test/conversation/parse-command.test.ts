@@ -105,3 +105,21 @@ describe('parseCommand', () => {
     );
   });
 });
+
+describe('parseCommand: cancel and history', () => {
+  it('reads a request id to cancel', () => {
+    expect(parseCommand('cancel Abc123_-xyzXYZ09876')).toEqual({ kind: 'cancel', requestId: 'Abc123_-xyzXYZ09876' });
+    expect(parseCommand('cancel request `Abc123_-xyzXYZ09876`')).toEqual({ kind: 'cancel', requestId: 'Abc123_-xyzXYZ09876' });
+  });
+
+  it('refuses a cancel without a valid id', () => {
+    expect(parseCommand('cancel').kind).toBe('invalid');
+    expect(parseCommand('cancel ../../x').kind).toBe('invalid');
+  });
+
+  it('reads history with and without a user', () => {
+    expect(parseCommand('history')).toEqual({ kind: 'history' });
+    expect(parseCommand('history alice@contoso.com')).toEqual({ kind: 'history', target: { kind: 'address', value: 'alice@contoso.com' } });
+    expect(parseCommand('history for alice@contoso.com')).toEqual({ kind: 'history', target: { kind: 'address', value: 'alice@contoso.com' } });
+  });
+});

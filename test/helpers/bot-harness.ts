@@ -18,6 +18,8 @@ export const APPROVER = { id: 'approver-1', aadObjectId: 'ade1e000-0000-4000-800
 export const APPROVER_2 = { id: 'approver-2', aadObjectId: 'aa204000-0000-4000-8000-00000000000e', name: 'Aaron Approver' };
 export const HELPDESK = { id: 'helpdesk-1', aadObjectId: '4e1e4000-0000-4000-8000-00000000000c', name: 'Helen Helpdesk' };
 export const BOT = { id: '28:immutable-id-bot', name: 'Immutable ID Helper' };
+export const TEAM_ID = '19:identity-team@thread.tacv2';
+export const OUTSIDER = { id: 'outsider-1', aadObjectId: 'b0b00000-0000-4000-8000-000000000002', name: 'Bob Jones' };
 
 export interface Person {
   id: string;
@@ -54,9 +56,19 @@ export interface InvokeBody {
   value: unknown;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const sandbox = await startSandbox();
-  const connector = await startRecordingConnector();
+export interface HarnessOptions {
+  /** Use the real storage chosen by configuration (files under DATA_DIR) instead of memory. */
+  persistent?: boolean;
+  /** Teams id of the harness's channel conversation (e.g. to make it the approvers' channel). */
+  channelId?: string;
+  /** Reuse a running sandbox and connector (e.g. for a restart test). */
+  sandbox?: RunningSandbox;
+  connector?: RecordingConnector;
+}
+
+export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
+  const sandbox = options.sandbox ?? (await startSandbox());
+  const connector = options.connector ?? (await startRecordingConnector());
   const config = loadConfig({
     PORT: '0',
     AZURE_TENANT_ID: sandbox.tenantId,
@@ -71,14 +83,14 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     ...env,
   });
   const audit = new MemoryAuditLog();
-  const app = createApp(config, silentLogger, { store: new MemoryStore(), audit });
+  const app = createApp(config, silentLogger, options.persistent ? {} : { store: new MemoryStore(), audit });
   const botUrl = await app.listen();
   const tenantId = sandbox.tenantId;
 
   const conversations: Record<ConversationKind, string> = {
     personal: `a:personal-${randomUUID()}`,
     groupChat: `19:group-${randomUUID()}@thread.v2`,
-    channel: `19:channel-${randomUUID()}@thread.tacv2`,
+    channel: options.channelId ?? `19:channel-${randomUUID()}@thread.tacv2`,
   };
   const conversationOf = (kind: ConversationKind, tenant: string): Record<string, unknown> => ({
     id: conversations[kind],
@@ -104,7 +116,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     from: { id: from.id, name: from.name, aadObjectId: from.aadObjectId },
     recipient: BOT,
     conversation: conversationOf(kind, tenant),
-    channelData: { tenant: { id: tenant }, ...(kind === 'channel' ? { channel: { id: conversations.channel }, team: { id: '19:team@thread.tacv2' } } : {}) },
+    channelData: { tenant: { id: tenant }, ...(kind === 'channel' ? { channel: { id: conversations.channel }, team: { id: TEAM_ID } } : {}) },
     locale: 'en-US',
   });
 
@@ -144,8 +156,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     post,
     close: async () => {
       await app.close();
-      await connector.close();
-      await sandbox.close();
+      if (!options.connector) await connector.close();
+      if (!options.sandbox) await sandbox.close();
     },
   };
 }

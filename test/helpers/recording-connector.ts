@@ -44,12 +44,15 @@ export async function startRecordingConnector(): Promise<RecordingConnector> {
       const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
       res.setHeader('content-type', 'application/json');
       if (req.method === 'POST' && parts.length === 2 && parts[1] === 'conversations') {
-        const id = `created-conversation-${++counter}`;
+        // Like Teams: a new channel thread is "<channel id>;messageid=<id of its first message>".
+        const activityId = `activity-${++counter}`;
+        const channel = body.channelData?.channel?.id as string | undefined;
+        const id = channel ? `${channel};messageid=${activityId}` : `created-conversation-${counter}`;
         const first = body.activity;
         if (first) {
-          activities.push({ method: 'POST', conversationId: id, id: `activity-${++counter}`, activity: first, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+          activities.push({ method: 'POST', conversationId: id, id: activityId, activity: first, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
         }
-        res.end(JSON.stringify({ id, activityId: `activity-${counter}` }));
+        res.end(JSON.stringify({ id, activityId }));
         return;
       }
       if (parts[0] !== 'v3' || parts[1] !== 'conversations' || parts[3] !== 'activities' || !parts[2]) {

@@ -160,8 +160,8 @@ describe('confirming', () => {
     const tips = cardText(lastCard());
     expect(tips).toContain('alice@contoso.com');
     expect(tips).toContain('Start-ADSyncSyncCycle -PolicyType Delta');
-    expect(h.audit.entries.map((e) => e.event)).toEqual(['request.created', 'change.intent', 'change.succeeded']);
-    expect(h.audit.entries[1]?.before).toBe(SANDBOX_IMMUTABLE_IDS.alice);
+    expect(h.audit.entries.map((e) => e.event)).toEqual(['request.created', 'request.approved', 'change.intent', 'change.succeeded']);
+    expect(h.audit.entries[2]?.before).toBe(SANDBOX_IMMUTABLE_IDS.alice);
   });
 
   it('sends exactly one PATCH when Confirm is tapped several times at once', async () => {
@@ -229,7 +229,8 @@ describe('confirming', () => {
     const cancelled = await h.tap('clear.cancel', { requestId }, { from: HELPDESK });
     expect(cardText(cancelled.body.value as Record<string, unknown>)).toMatch(/cancelled/i);
     const late = await h.tap('clear.confirm', { requestId });
-    expect(cardText(late.body.value as Record<string, unknown>)).toMatch(/cancelled/i);
+    expect(late.body.type).toBe('application/vnd.microsoft.activity.message');
+    expect(String(late.body.value)).toMatch(/already cancelled by Helen Helpdesk at \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     expect(patches()).toHaveLength(0);
   });
 
@@ -243,15 +244,13 @@ describe('confirming', () => {
     expect(h.audit.entries.map((e) => e.event)).toContain('change.succeeded');
   });
 
-  it('explains a 403 with the permission and the admin role needed', async () => {
-    const requestId = await requestClear('dave@contoso.com');
-    const { body } = await h.tap('clear.confirm', { requestId });
-    expect(cardText(body.value as Record<string, unknown>)).toMatch(/fail|not changed|couldn't/i);
-    expect(patches()).toHaveLength(1);
-    expect(patches()[0]?.status).toBe(403);
-    expect(lastText()).toMatch(/User\.ReadWrite\.All/);
-    expect(lastText()).toMatch(/Privileged Authentication Administrator/);
-    expect(h.audit.entries.map((e) => e.event)).toEqual(['request.created', 'change.intent', 'change.failed']);
+  it('refuses an admin target as protected, before any write', async () => {
+    await h.say('clear immutable id for dave@contoso.com');
+    const card = lastCard();
+    expect(cardText(card)).toMatch(/Global Administrator/);
+    expect(cardText(card)).toMatch(/ALLOW\\?_PRIVILEGED\\?_TARGETS/);
+    expect(findActions(card).filter((a) => a.verb === 'clear.confirm')).toHaveLength(0);
+    expect(patches()).toHaveLength(0);
   });
 
   it('retries throttled lookups per Retry-After (grace throttles twice, then answers)', async () => {

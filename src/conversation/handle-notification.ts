@@ -1,0 +1,142 @@
+/**
+ * Sync errors reported by a monitoring script on the Entra Connect server (POST /api/notify):
+ * the bot shows the user's state in the approvers' channel and offers to request the clear.
+ */
+import { renderSyncErrorCard, renderUserCard } from '../cards';
+import { DirectoryError, toDirectoryError } from '../directory/directory-error';
+import { newRequestId, nowIso } from '../workflow/deps';
+import { lookUp } from '../workflow/look-up';
+import { createClearRequest } from '../workflow/start-clear';
+import type { Actor } from '../workflow/types';
+import { explainDirectoryError } from './explain-error';
+import type { ConversationDeps } from './handle-message';
+import { CardActionResult } from './replies';
+import { renderRequestCard } from './request-cards';
+import { parseTarget } from './target';
+
+export interface SyncErrorReport {
+  userPrincipalName: string;
+  error: string;
+  detail: string;
+}
+
+export type NotifyOutcome =
+  | { status: 202; body: { posted: true; notificationId: string } }
+  | { status: 400 | 409 | 502 | 503; body: { error: string } };
+
+/** Validates the JSON body of POST /api/notify; returns the report or what was wrong. */
+export function parseSyncErrorReport(body: unknown): { ok: true; report: SyncErrorReport } | { ok: false; error: string } {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { ok: false, error: 'The body must be a JSON object {"userPrincipalName", "error", "detail"}.' };
+  const b = body as Record<string, unknown>;
+  const problems: string[] = [];
+  const upn = typeof b.userPrincipalName === 'string' ? b.userPrincipalName.trim() : '';
+  if (!upn) problems.push('"userPrincipalName" is required (a string, e.g. "alice@contoso.com")');
+  else if (!parseTarget(upn).ok) problems.push(`"userPrincipalName" is not a valid UPN: ${(parseTarget(upn) as { reason: string }).reason}`);
+  if (typeof b.error !== 'string' || !b.error.trim()) problems.push('"error" is required (a string naming the sync error, e.g. "InvalidSoftMatch")');
+  else if (b.error.length > 200) problems.push('"error" is longer than 200 characters');
+  if (b.detail !== undefined && typeof b.detail !== 'string') problems.push('"detail" must be a string');
+  else if (typeof b.detail === 'string' && b.detail.length > 4000) problems.push('"detail" is longer than 4000 characters');
+  const unknown = Object.keys(b).filter((k) => !['userPrincipalName', 'error', 'detail'].includes(k));
+  if (unknown.length) problems.push(`unknown field(s): ${unknown.join(', ')}`);
+  if (problems.length) return { ok: false, error: problems.join('; ') };
+  return { ok: true, report: { userPrincipalName: upn, error: (b.error as string).trim(), detail: typeof b.detail === 'string' ? b.detail : '' } };
+}
+
+/** Posts the sync-error card in the approvers' channel. */
+export async function notifySyncError(deps: ConversationDeps, report: SyncErrorReport): Promise<NotifyOutcome> {
+  const channel = deps.approvals.channelId;
+  if (!channel || !deps.chat || !deps.notifications) {
+    return { status: 409, body: { error: 'APPROVAL_CHANNEL_ID is not set, so there is no channel to post the report in.' } };
+  }
+  const parsed = parseTarget(report.userPrincipalName);
+  let snapshotPart: Partial<Parameters<typeof renderSyncErrorCard>[0]> = {};
+  let targetId: string | undefined;
+  if (parsed.ok) {
+    try {
+      const { snapshot, blockers } = await lookUp(deps, parsed.target);
+      snapshotPart = { snapshot, blockers };
+      targetId = snapshot.user.id;
+    } catch (error) {
+      const e = error instanceof DirectoryError ? error : toDirectoryError(error, 'The user');
+      snapshotPart = { lookupError: explainDirectoryError(e, report.userPrincipalName), blockers: [] };
+    }
+  }
+  const id = newRequestId();
+  await deps.notifications.save({
+    id,
+    receivedAt: nowIso(deps),
+    userPrincipalName: report.userPrincipalName,
+    ...(targetId ? { targetId } : {}),
+    error: report.error,
+    detail: report.detail,
+  });
+  const posted = await deps.chat.postToChannel(
+    channel,
+    renderSyncErrorCard({
+      upn: report.userPrincipalName,
+      error: report.error,
+      detail: report.detail,
+      notificationId: id,
+      blockers: [],
+      sandbox: deps.sandbox,
+      ...snapshotPart,
+    }),
+    'approvers',
+  );
+  if (!posted.ok) {
+    deps.log.warn('notify.post_failed', { reason: posted.reason });
+    return {
+      status: posted.reason === 'not-installed' ? 503 : 502,
+      body: {
+        error:
+          posted.reason === 'not-installed'
+            ? "The bot is not installed in the team that owns APPROVAL_CHANNEL_ID; add it to that team and send the report again."
+            : 'Posting to the approvers\' channel failed; try again.',
+      },
+    };
+  }
+  return { status: 202, body: { posted: true, notificationId: id } };
+}
+
+/** "Request clear" tapped on a sync-error card: becomes a normal request, approved in the channel. */
+export async function requestFromNotification(
+  deps: ConversationDeps,
+  input: { notificationId: string; actor: Actor; conversationId: string; activityId?: string },
+): Promise<CardActionResult> {
+  const notification = await deps.notifications?.get(input.notificationId);
+  if (!notification?.targetId) return { kind: 'message', text: "I can't find that sync-error report any more. Send `clear immutable id for <user>` instead.", followUps: [] };
+  if (notification.requestId) {
+    const existing = await deps.requests.get(notification.requestId);
+    return existing
+      ? { kind: 'card', card: renderRequestCard(deps, existing), followUps: [] }
+      : { kind: 'message', text: 'This report was already turned into a request.', followUps: [] };
+  }
+  if (!(await deps.roles.canRequest(input.actor))) {
+    return { kind: 'message', text: "You need the requester or approver role to request this change. Nothing was changed.", followUps: [] };
+  }
+  try {
+    const { snapshot, blockers } = await lookUp(deps, { kind: 'objectId', value: notification.targetId });
+    if (blockers.length > 0) {
+      return { kind: 'card', card: renderUserCard({ snapshot, blockers, purpose: 'clear', sandbox: deps.sandbox }), followUps: [] };
+    }
+    const request = await createClearRequest(deps, snapshot, {
+      requester: input.actor,
+      conversationId: input.conversationId,
+      tenantId: '',
+      reason: `Entra Connect reported ${notification.error}`,
+    });
+    if (!(await deps.notifications?.claim(notification.id, request.id))) {
+      return { kind: 'message', text: 'Someone else already requested this change from the report.', followUps: [] };
+    }
+    if (input.activityId) {
+      await deps.requests.update(request.id, (r) => ({
+        ...r,
+        cards: [...(r.cards ?? []), { conversationId: input.conversationId, activityId: input.activityId as string, role: 'approvers' }],
+      }));
+    }
+    return { kind: 'card', card: renderRequestCard(deps, request, 'anyone'), followUps: [] };
+  } catch (error) {
+    const e = error instanceof DirectoryError ? error : toDirectoryError(error, 'The user');
+    return { kind: 'message', text: explainDirectoryError(e, notification.userPrincipalName), followUps: [] };
+  }
+}

@@ -1,0 +1,129 @@
+/** Renders a request for whoever looks at it, and keeps every copy of its card in step. */
+import { escapeCardText as esc, renderOutcomeCard, renderUserCard, renderWorkingCard } from '../cards';
+import type { ChangeRequest } from '../workflow/types';
+import type { ConversationDeps } from './handle-message';
+import { card, CardJson, Reply, text } from './replies';
+
+export type Viewer = 'requester' | 'approver' | 'anyone' | 'other';
+
+/** The card for a request as it is now. `viewer` picks the buttons: approvers approve/reject, requesters cancel. */
+export function renderRequestCard(deps: ConversationDeps, request: ChangeRequest, viewer: Viewer = 'anyone', notice?: string): CardJson {
+  if (request.state === 'executing') return renderWorkingCard({ request, sandbox: deps.sandbox });
+  if (request.state !== 'awaiting-approval' || !request.snapshot) return renderOutcomeCard({ request, sandbox: deps.sandbox });
+  const buttons =
+    viewer === 'approver'
+      ? { approve: true, reject: true, cancel: false, addReason: false }
+      : viewer === 'requester'
+        ? { approve: false, reject: false, cancel: true, addReason: true }
+        : viewer === 'other'
+          ? { approve: false, reject: false, cancel: false, addReason: false }
+          : { approve: true, reject: true, cancel: true, addReason: false };
+  return renderUserCard({
+    snapshot: request.snapshot,
+    blockers: [],
+    requestId: request.id,
+    purpose: 'clear',
+    sandbox: deps.sandbox,
+    requestedBy: request.requester.name,
+    ...(request.reason ? { reason: request.reason } : {}),
+    approvals: request.approvals.map((a) => ({ name: a.actor.name, at: a.at })),
+    requiredApprovals: request.requiredApprovals,
+    buttons,
+    ...(viewer === 'approver' ? { approveTitle: 'Approve & clear' } : {}),
+    refreshUserIds: deps.roles.approverIdsForRefresh(),
+    showRequestId: true,
+    ...(notice ? { notice } : {}),
+  });
+}
+
+/** Who is looking: the requester, an approver, or someone else. */
+export async function viewerOf(deps: ConversationDeps, request: ChangeRequest, aadObjectId: string): Promise<Viewer> {
+  const actor = { aadObjectId, name: '' };
+  if (await deps.roles.canApprove(actor)) return 'approver';
+  if (aadObjectId && aadObjectId.toLowerCase() === request.requester.aadObjectId.toLowerCase()) return 'requester';
+  return 'other';
+}
+
+/**
+ * Updates every copy of the request's card (except the one just answered through the invoke
+ * response) and posts `announce` to the requester's chat and the approvers' thread.
+ */
+export async function broadcast(
+  deps: ConversationDeps,
+  request: ChangeRequest,
+  options: { skipActivityId?: string; fromConversationId?: string; announce?: Reply[] } = {},
+): Promise<void> {
+  const chat = deps.chat;
+  if (!chat) return;
+  const fresh = (await deps.requests.get(request.id)) ?? request;
+  for (const copy of fresh.cards ?? []) {
+    if (copy.activityId === options.skipActivityId) continue;
+    const viewer: Viewer = fresh.state === 'awaiting-approval' ? (copy.role === 'approvers' ? 'approver' : 'anyone') : 'anyone';
+    try {
+      await chat.updateCard(copy, renderRequestCard(deps, fresh, viewer));
+    } catch (error) {
+      deps.log.warn('card.update_failed', { requestId: fresh.id, conversationId: copy.conversationId, error: error as Error });
+    }
+  }
+  if (!options.announce?.length) return;
+  const from = options.fromConversationId ? baseOf(options.fromConversationId) : undefined;
+  const targets = new Set<string>();
+  if (baseOf(fresh.conversationId) !== from) targets.add(fresh.conversationId);
+  for (const copy of fresh.cards ?? []) {
+    if (copy.role === 'approvers' && baseOf(copy.conversationId) !== from) targets.add(copy.conversationId);
+  }
+  for (const conversationId of targets) await chat.postTo(conversationId, options.announce);
+}
+
+/** A one-line summary of an outcome for the requester's chat and the approvers' thread. */
+export function announceOutcome(request: ChangeRequest): Reply[] {
+  const who = request.targetUpn;
+  const o = request.outcome;
+  switch (o?.status) {
+    case 'cleared':
+      return [text(`✅ The immutable ID of **${esc(who)}** was cleared (approved by ${esc(request.approvedBy?.name ?? 'an approver')}). Run a delta sync on the Entra Connect server so it can re-match the user.`)];
+    case 'cleared-pending-replication':
+      return [text(`✅ The immutable ID of **${esc(who)}** was cleared (approved by ${esc(request.approvedBy?.name ?? 'an approver')}); Graph accepted the change and directory replication is still catching up.`)];
+    case 'failed':
+      return [text(`❌ Clearing the immutable ID of **${esc(who)}** failed: ${esc(o.message ?? 'unknown error')}. Nothing was changed.`)];
+    case 'rejected':
+      return [text(`🚫 The request to clear the immutable ID of **${esc(who)}** was rejected by ${esc(request.rejectedBy?.name ?? 'an approver')}: "${esc(request.rejectionReason ?? '')}". Nothing was changed.`)];
+    case 'cancelled':
+      return [text(`The request to clear the immutable ID of **${esc(who)}** was cancelled by ${esc(request.cancelledBy?.name ?? 'someone')}. Nothing was changed.`)];
+    case 'expired':
+      return [text(`⌛ The request to clear the immutable ID of **${esc(who)}** expired before anyone approved it. Nothing was changed; send the command again if it is still needed.`)];
+    case 'stale':
+      return [text(`The immutable ID of **${esc(who)}** changed before the request ran, so nothing was changed.`)];
+    default:
+      return [];
+  }
+}
+
+/** The card and text for a request that was already decided, for late taps. */
+export function alreadyHandledText(request: ChangeRequest): string {
+  const at = (iso?: string) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'earlier');
+  switch (request.state) {
+    case 'executing':
+      return `This request was already approved by ${esc(request.approvedBy?.name ?? 'an approver')} at ${at(request.approvedAt)} and is running now.`;
+    case 'completed':
+    case 'failed':
+      return `This request was already approved by ${esc(request.approvedBy?.name ?? 'an approver')} at ${at(request.approvedAt)}. Nothing more was changed.`;
+    case 'rejected':
+      return `This request was already rejected by ${esc(request.rejectedBy?.name ?? 'an approver')} at ${at(request.outcome?.at)}. Nothing was changed.`;
+    case 'cancelled':
+      return `This request was already cancelled by ${esc(request.cancelledBy?.name ?? 'someone')} at ${at(request.outcome?.at)}. Nothing was changed.`;
+    case 'expired':
+      return `This request expired at ${at(request.outcome?.at)}. Nothing was changed.`;
+    case 'superseded':
+      return 'This request was not run because the user changed after the card was shown.';
+    default:
+      return 'This request is still waiting for approval.';
+  }
+}
+
+export const trackRequester = (request: ChangeRequest, c: CardJson): Reply => card(c, { requestId: request.id, role: 'requester' });
+
+function baseOf(conversationId: string): string {
+  const i = conversationId.indexOf(';messageid=');
+  return i === -1 ? conversationId : conversationId.slice(0, i);
+}

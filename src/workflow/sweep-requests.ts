@@ -1,0 +1,34 @@
+/** Periodic housekeeping: one reminder for requests waiting too long, expiry after the TTL. */
+import { auditRequest, nowIso, WorkflowDeps } from './deps';
+import type { ChangeRequest } from './types';
+
+export interface SweepResult {
+  expired: ChangeRequest[];
+  reminders: ChangeRequest[];
+}
+
+/** Expires and reminds; each request is claimed through an eTag transition, so one instance acts. */
+export async function sweepRequests(deps: WorkflowDeps): Promise<SweepResult> {
+  const now = Date.parse(nowIso(deps));
+  const expired: ChangeRequest[] = [];
+  const reminders: ChangeRequest[] = [];
+  for (const request of await deps.requests.listByState(['awaiting-approval'])) {
+    if (Date.parse(request.expiresAt) <= now) {
+      const result = await deps.requests.transition(request.id, ['awaiting-approval'], (r) => ({
+        ...r,
+        state: 'expired',
+        outcome: { status: 'expired', before: r.shownValue, after: r.shownValue, at: new Date(now).toISOString() },
+      }));
+      if ('won' in result) {
+        await auditRequest(deps, result.won, 'request.expired', { before: result.won.shownValue, detail: 'nobody decided before the request expired' });
+        expired.push(result.won);
+      }
+    } else if (!request.remindedAt && Date.parse(request.createdAt) + deps.approvals.reminderAfterMs <= now) {
+      const result = await deps.requests.transition(request.id, ['awaiting-approval'], (r) =>
+        r.remindedAt ? r : { ...r, remindedAt: new Date(now).toISOString() },
+      );
+      if ('won' in result && result.won.remindedAt === new Date(now).toISOString()) reminders.push(result.won);
+    }
+  }
+  return { expired, reminders };
+}
