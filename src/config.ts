@@ -79,6 +79,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** How often pending requests are checked for reminders and expiry. */
   sweepIntervalMs: number;
+  /** Per-call Graph timeout. */
+  graphTimeoutMs: number;
   /** Teams tenants whose activities the bot serves. */
   allowedTenantIds: readonly string[];
   /** Cards say "sandbox" when the directory is the local emulator. */
@@ -202,6 +204,7 @@ export function loadConfig(env: Env = process.env): Config {
     protection,
     rateLimitPerMinute,
     sweepIntervalMs: parseDuration('SWEEP_INTERVAL', get('SWEEP_INTERVAL'), 60_000, problems),
+    graphTimeoutMs: parseInteger('GRAPH_TIMEOUT_MS', get('GRAPH_TIMEOUT_MS'), 30_000, 1000, 300_000, problems),
     allowedTenantIds,
     sandboxMode,
     dataDir: get('DATA_DIR') || '.data',

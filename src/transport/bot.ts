@@ -13,6 +13,7 @@ import {
   TurnContext,
 } from 'botbuilder';
 import type { CloudAdapter } from 'botbuilder';
+import { randomUUID } from 'node:crypto';
 import { parseActionData } from '../cards';
 import { handleCardAction, renderWorkingFor } from '../conversation/handle-card-action';
 import { ConversationDeps, handleMessage } from '../conversation/handle-message';
@@ -36,6 +37,7 @@ export interface BotOptions {
 }
 
 const TIMED_OUT: unique symbol = Symbol('timed out');
+const CORRELATION = Symbol('correlationId');
 const SEEN_LIMIT = 5000;
 
 export class ImmutableIdBot extends TeamsActivityHandler {
@@ -80,6 +82,16 @@ export class ImmutableIdBot extends TeamsActivityHandler {
       if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value as string);
     }
     await this.trackReferences(context);
+    // One correlation id per turn in every log line; never the message text (it may name other users).
+    const correlationId = activity.id ?? randomUUID();
+    context.turnState.set(CORRELATION, correlationId);
+    this.options.log.info('turn.received', {
+      correlationId,
+      activityType: activity.type,
+      ...(activity.name ? { name: activity.name } : {}),
+      conversationType: activity.conversation?.conversationType,
+      tenantId,
+    });
     await super.run(context);
   }
 
@@ -109,13 +121,19 @@ export class ImmutableIdBot extends TeamsActivityHandler {
     }
     const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
     await context.sendActivities([{ type: 'typing' }]);
-    const replies = await handleMessage(this.options.deps, {
+    const replies = await handleMessage(this.depsFor(context), {
       text,
       actor: actorOf(activity),
       conversationId: activity.conversation.id,
       tenantId: tenantOf(activity),
     });
     await sendReplies(context, replies, this.recordCard);
+  }
+
+  /** The conversation dependencies with a logger that carries this turn's correlation id. */
+  private depsFor(context: TurnContext): ConversationDeps {
+    const correlationId = context.turnState.get(CORRELATION) as string | undefined;
+    return correlationId ? { ...this.options.deps, log: this.options.log.child({ correlationId }) } : this.options.deps;
   }
 
   /** Remembers where a request's card was posted, so every copy can be updated later. */
@@ -132,7 +150,7 @@ export class ImmutableIdBot extends TeamsActivityHandler {
    */
   private async runCardAction(context: TurnContext): Promise<CardActionResult> {
     const activity = context.activity;
-    const work = handleCardAction(this.options.deps, {
+    const work = handleCardAction(this.depsFor(context), {
       value: activity.value,
       actor: actorOf(activity),
       conversationId: activity.conversation.id,

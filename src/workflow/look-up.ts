@@ -13,7 +13,8 @@ export interface Assessment {
 /** Finds the user (throws DirectoryError) and assesses the clear, including protected accounts. */
 export async function lookUp(deps: WorkflowDeps, target: Target): Promise<Assessment> {
   const snapshot = await deps.directory.findUser(target);
-  const groupId = deps.protection.protectedGroupId;
+  // Protected-group members and privileged-role holders are refused unless ALLOW_PRIVILEGED_TARGETS=true.
+  const groupId = deps.protection.allowPrivilegedTargets ? undefined : deps.protection.protectedGroupId;
   const inProtectedGroup = groupId ? (await deps.directory.checkMemberGroups(snapshot.user.id, [groupId])).length > 0 : false;
   const blockers = assessClear(snapshot, {
     allowPrivilegedTargets: deps.protection.allowPrivilegedTargets,

@@ -23,7 +23,7 @@ export interface RolePolicy {
   readonly config: RolesConfig;
   canRequest(actor: Actor): Promise<boolean>;
   canApprove(actor: Actor): Promise<boolean>;
-  /** Explicit approver ids for card refresh (Teams allows at most 60). */
+  /** Explicit approvers as Teams user MRIs for card refresh (Teams allows at most 60). */
   approverIdsForRefresh(): string[];
   /** Whether anybody at all can approve. */
   hasApprovers(): boolean;
@@ -47,8 +47,9 @@ export class ConfiguredRoles implements RolePolicy {
     return this.approverIds.size > 0 || Boolean(this.config.approverGroupId);
   }
 
+  /** Teams user MRIs of org users are "8:orgid:<Entra object id>". Group approvers are not expanded. */
   approverIdsForRefresh(): string[] {
-    return [...this.approverIds].slice(0, 60);
+    return [...this.approverIds].slice(0, 60).map((id) => `8:orgid:${id}`);
   }
 
   async canApprove(actor: Actor): Promise<boolean> {
