@@ -13,6 +13,14 @@ import { startSandbox } from '../src/sandbox';
 
 const root = path.resolve(__dirname, '..', existsSync(path.resolve(__dirname, '..', 'package.json')) ? '' : '..');
 const PLAYGROUND_CONFIG = path.join(root, '.m365agentsplayground.yml');
+/** The Approvals channel of the Playground's team (see .m365agentsplayground.yml). */
+const PLAYGROUND_APPROVALS_CHANNEL = '19:playground-approvals@thread.tacv2';
+/** Settings a developer may override when trying the bot in the Playground. */
+const PASS_THROUGH = [
+  'APPROVER_IDS', 'APPROVER_GROUP_ID', 'REQUESTER_IDS', 'REQUESTER_GROUP_ID', 'REQUIRE_SEPARATE_APPROVER', 'REQUIRED_APPROVALS',
+  'APPROVAL_CHANNEL_ID', 'REMINDER_AFTER', 'REQUEST_TTL', 'SWEEP_INTERVAL', 'NOTIFY_SECRET', 'PROTECTED_GROUP_ID',
+  'ALLOW_PRIVILEGED_TARGETS', 'RATE_LIMIT_PER_MINUTE', 'VERIFY_MAX_WAIT_MS', 'CARD_ACTION_DEADLINE_MS', 'GRAPH_TIMEOUT_MS',
+];
 
 /** The Playground's current user is the approver; read her object id from its config file. */
 function playgroundUsers(): { tenantId: string; currentUserObjectId: string } {
@@ -26,19 +34,20 @@ async function main(): Promise<void> {
   const log = createLogger({ level: (process.env.LOG_LEVEL as 'info') || 'warn' });
   const sandbox = await startSandbox({ port: Number(process.env.SANDBOX_PORT ?? 0) });
   const users = playgroundUsers();
+  const overrides = Object.fromEntries(PASS_THROUGH.flatMap((k) => (process.env[k] !== undefined ? [[k, process.env[k] as string]] : [])));
   const config = loadConfig({
+    APPROVAL_CHANNEL_ID: PLAYGROUND_APPROVALS_CHANNEL,
+    ...overrides,
     PORT: process.env.PORT ?? '3978',
     AZURE_TENANT_ID: sandbox.tenantId,
     AZURE_CLIENT_ID: sandbox.clientId,
     AZURE_CLIENT_SECRET: sandbox.clientSecret,
     AZURE_AUTHORITY_HOST: sandbox.url,
     GRAPH_ENDPOINT: sandbox.url,
-    APPROVER_IDS: process.env.APPROVER_IDS ?? users.currentUserObjectId,
+    APPROVER_IDS: overrides.APPROVER_IDS ?? users.currentUserObjectId,
     ALLOWED_TENANT_IDS: users.tenantId,
     SANDBOX_MODE: 'true',
     DATA_DIR: process.env.DATA_DIR ?? path.join(root, '.data', 'playground'),
-    ...(process.env.VERIFY_MAX_WAIT_MS ? { VERIFY_MAX_WAIT_MS: process.env.VERIFY_MAX_WAIT_MS } : {}),
-    ...(process.env.CARD_ACTION_DEADLINE_MS ? { CARD_ACTION_DEADLINE_MS: process.env.CARD_ACTION_DEADLINE_MS } : {}),
   });
   const app = createApp(config, log);
   const botUrl = await app.listen();

@@ -7,85 +7,14 @@
  *
  * Run: npm run build && node scripts/with-sandbox-ca.js npx jest test/e2e
  */
-import WebSocket from 'ws';
 import { collectCardText, findActions } from '../cards/card-text';
+import { CARD, callJson, cardOf, ConversationStream, Json, summarize } from '../helpers/playground-client';
 import { RunningPlayground, startPlayground } from '../helpers/playground-process';
-
-type Json = Record<string, unknown>;
 
 const ALICE_ID = 'a11ce000-0000-4000-8000-000000000001';
 const ALICE_IMMUTABLE_ID = 'Miz67YLylkuu+WVf/UCh2g==';
 const ADELE = 'user-adele'; // the Playground's current user; an approver
 const HELEN = 'user-helen'; // helpdesk, not an approver; a member of the group chat and team only
-const CARD = 'application/vnd.microsoft.card.adaptive';
-
-interface StreamEvent {
-  action: 'createMessage' | 'updateMessage' | 'typing' | string;
-  actionConversationId?: string;
-  message?: { messageId: string; text?: string; from?: { id: string }; attachments?: { contentType: string; content: Json }[] };
-}
-
-/** The Playground's conversation stream: what the bot sends, as the web UI sees it. */
-class ConversationStream {
-  readonly events: StreamEvent[] = [];
-  private waiters: (() => void)[] = [];
-  private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      try {
-        this.events.push(JSON.parse(data.toString()) as StreamEvent);
-      } catch {
-        return;
-      }
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-  }
-
-  static async open(playgroundUrl: string): Promise<ConversationStream> {
-    const ws = new WebSocket(`${playgroundUrl.replace(/^http/, 'ws')}/_ws_conversation/v1/conversations/stream`);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    return new ConversationStream(ws);
-  }
-
-  /** Resolves with the first event at or after `from` that matches; fails after `timeoutMs` listing what did arrive. */
-  async waitFor(what: string, from: number, match: (e: StreamEvent) => boolean, timeoutMs = 10_000): Promise<StreamEvent> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.events.slice(from).find(match);
-      if (found) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        const seen = this.events.slice(from).map(summarize).join('\n  ') || '(nothing)';
-        // The launcher's own output (bot errors land there), without the Playground's verbose log.
-        const launcher = pg.output().split('\n--- Agents Playground log')[0]!.slice(-3000);
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; the stream had:\n  ${seen}\nlauncher output (tail):\n${launcher}`);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
-
-function summarize(e: StreamEvent): string {
-  const card = cardOf(e);
-  const body = card ? `card: ${collectCardText(card).join(' | ').slice(0, 200)}` : `text: ${(e.message?.text ?? '').slice(0, 200)}`;
-  return `${e.action} in ${e.actionConversationId}${e.message ? ` ${body}` : ''}`;
-}
-
-function cardOf(e: StreamEvent): Json | undefined {
-  return e.message?.attachments?.find((a) => a.contentType === CARD)?.content;
-}
 
 const cardText = (card: Json): string => collectCardText(card).join('\n');
 
@@ -97,19 +26,7 @@ let groupChat: string;
 let botName: string;
 
 async function api(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${pg.playgroundUrl}${path}`, {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    // keep the text
-  }
-  return { status: response.status, body };
+  return callJson(pg.playgroundUrl, path, init);
 }
 
 /** The sandbox directory's /_sandbox/* controls, over https (CA trusted through NODE_EXTRA_CA_CERTS). */
@@ -173,7 +90,8 @@ async function tap(conversationId: string, replyToId: string, from: string, verb
 beforeAll(async () => {
   pg = await startPlayground();
   // Connect before anything is sent: the Playground flushes buffered events to the next client only.
-  stream = await ConversationStream.open(pg.playgroundUrl);
+  // The launcher's own output (bot errors land there), without the Playground's verbose log.
+  stream = await ConversationStream.open(pg.playgroundUrl, () => `launcher output (tail):\n${pg.output().split('\n--- Agents Playground log')[0]!.slice(-3000)}`);
   const { body } = await api('/_internal/v1/testConfig');
   const config = (body as { config: { bot: { id: string; name: string }; personalChat: { id: string }; groupChats: { id: string }[] } }).config;
   botId = config.bot.id;
