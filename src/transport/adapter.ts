@@ -3,14 +3,17 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConfigurationBotFrameworkAuthenticationOptions,
-  ConfigurationServiceClientCredentialFactory,
   TurnContext,
 } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import type { Logger } from '../log';
+import { createCredentialsFactory, FailClosedAuthentication } from './auth';
 
-/** CloudAdapter with inbound auth per BOT_ID and an onTurnError that always answers the user. */
+/**
+ * CloudAdapter with inbound auth per BOT_ID (fail closed: 401 for any bad token), outbound tokens from
+ * the configured login endpoint, and an onTurnError that always answers the user.
+ */
 export function createAdapter(config: Config, log: Logger): CloudAdapter {
   const bot = config.bot;
   const settings: ConfigurationBotFrameworkAuthenticationOptions = {
@@ -20,13 +23,12 @@ export function createAdapter(config: Config, log: Logger): CloudAdapter {
     MicrosoftAppTenantId: bot.tenantId,
     ...(bot.cloud ?? {}),
   };
-  const credentials = new ConfigurationServiceClientCredentialFactory({
-    MicrosoftAppId: bot.appId,
-    MicrosoftAppPassword: bot.appPassword,
-    MicrosoftAppType: bot.appType,
-    MicrosoftAppTenantId: bot.tenantId,
+  // Outbound: the bot's token comes from ToChannelFromBotLoginUrl when a custom cloud is configured.
+  const credentials = createCredentialsFactory(bot);
+  // Inbound: any failure to authenticate a request is a 401 (botbuilder alone answers 500 for some forged tokens).
+  const auth = new FailClosedAuthentication(new ConfigurationBotFrameworkAuthentication(settings, credentials), log, {
+    requireServiceUrl: Boolean(bot.appId),
   });
-  const auth = new ConfigurationBotFrameworkAuthentication(settings, credentials);
   const adapter = new CloudAdapter(auth);
 
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
