@@ -14,6 +14,7 @@ export interface IncomingCardAction {
   value: unknown;
   actor: Actor;
   conversationId: string;
+  tenantId?: string;
   /** Id of the message holding the tapped card (Teams' replyToId). */
   activityId?: string;
 }
@@ -40,7 +41,13 @@ export async function handleCardAction(deps: ConversationDeps, action: IncomingC
     case Verbs.addReason:
       return decideAndBroadcast(deps, addReason(deps, { ...common, ...(data.inputs.reason ? { reason: data.inputs.reason } : {}) }), action.conversationId, action.activityId);
     case Verbs.requestFromNotification:
-      return requestFromNotification(deps, { notificationId: data.requestId, actor: action.actor, conversationId: action.conversationId, ...(action.activityId ? { activityId: action.activityId } : {}) });
+      return requestFromNotification(deps, {
+        notificationId: data.requestId,
+        actor: action.actor,
+        conversationId: action.conversationId,
+        tenantId: action.tenantId ?? '',
+        ...(action.activityId ? { activityId: action.activityId } : {}),
+      });
     default:
       return refresh(deps, data.requestId, action.actor);
   }

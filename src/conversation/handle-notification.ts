@@ -101,7 +101,7 @@ export async function notifySyncError(deps: ConversationDeps, report: SyncErrorR
 /** "Request clear" tapped on a sync-error card: becomes a normal request, approved in the channel. */
 export async function requestFromNotification(
   deps: ConversationDeps,
-  input: { notificationId: string; actor: Actor; conversationId: string; activityId?: string },
+  input: { notificationId: string; actor: Actor; conversationId: string; tenantId: string; activityId?: string },
 ): Promise<CardActionResult> {
   const notification = await deps.notifications?.get(input.notificationId);
   if (!notification?.targetId) return { kind: 'message', text: "I can't find that sync-error report any more. Send `clear immutable id for <user>` instead.", followUps: [] };
@@ -122,7 +122,7 @@ export async function requestFromNotification(
     const request = await createClearRequest(deps, snapshot, {
       requester: input.actor,
       conversationId: input.conversationId,
-      tenantId: '',
+      tenantId: input.tenantId,
       reason: `Entra Connect reported ${notification.error}`,
     });
     if (!(await deps.notifications?.claim(notification.id, request.id))) {

@@ -154,6 +154,7 @@ export class ImmutableIdBot extends TeamsActivityHandler {
       value: activity.value,
       actor: actorOf(activity),
       conversationId: activity.conversation.id,
+      tenantId: tenantOf(activity),
       ...(activity.replyToId ? { activityId: activity.replyToId } : {}),
     });
     const timeout = delay(this.options.cardActionDeadlineMs).then((): typeof TIMED_OUT => TIMED_OUT);

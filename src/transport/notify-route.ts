@@ -37,14 +37,47 @@ export function signNotification(secret: string, rawBody: string, timestamp: num
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${rawBody}`, 'utf8').digest('hex')}`;
 }
 
+const MAX_NOTIFY_BYTES = 64 * 1024;
+
+/**
+ * Reads the raw body of /api/notify before restify's body parser: the signature covers the exact
+ * bytes, and an unsigned request must get 401 even when its body is not JSON.
+ */
+function readRawNotifyBody(req: restify.Request, res: restify.Response, next: restify.Next): void {
+  if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== '/api/notify') return next();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_NOTIFY_BYTES && !done) {
+      done = true;
+      res.send(413, { error: `The body is larger than ${MAX_NOTIFY_BYTES / 1024} KB.` });
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (done) return;
+    done = true;
+    const r = req as restify.Request & { _readBody?: boolean; notifyRawBody?: string; body?: unknown };
+    // Its own field: restify's JSON parser overwrites rawBody.
+    r.notifyRawBody = Buffer.concat(chunks).toString('utf8');
+    r._readBody = true; // tells restify's body reader the body was consumed
+    r.body = undefined;
+    next();
+  });
+}
+
 /** Registers the route; without NOTIFY_SECRET it answers 404, as if it did not exist. */
 export function registerNotifyRoute(server: restify.Server, deps: ConversationDeps, secret: string | undefined, log: Logger): void {
+  server.pre(readRawNotifyBody);
   server.post('/api/notify', async (req, res) => {
     if (!secret) {
       res.send(404, { error: 'Not found' });
       return;
     }
-    const raw = typeof (req as { rawBody?: unknown }).rawBody === 'string' ? ((req as { rawBody: string }).rawBody) : '';
+    const raw = (req as { notifyRawBody?: string }).notifyRawBody ?? '';
     const check = verifySignature(secret, raw, header(req, 'x-notify-timestamp'), header(req, 'x-notify-signature'));
     if (!check.ok) {
       log.warn('notify.refused', { reason: check.reason });
