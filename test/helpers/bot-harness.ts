@@ -61,6 +61,8 @@ export interface HarnessOptions {
   persistent?: boolean;
   /** Teams id of the harness's channel conversation (e.g. to make it the approvers' channel). */
   channelId?: string;
+  /** Reuse conversation ids (e.g. after a restart). */
+  conversations?: Record<ConversationKind, string>;
   /** Reuse a running sandbox and connector (e.g. for a restart test). */
   sandbox?: RunningSandbox;
   connector?: RecordingConnector;
@@ -87,10 +89,46 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
   const botUrl = await app.listen();
   const tenantId = sandbox.tenantId;
 
+  const client = createBotClient({ botUrl, connectorUrl: connector.url, tenantId, ...(options.channelId ? { channelId: options.channelId } : {}), ...(options.conversations ? { conversations: options.conversations } : {}) });
+
+  return {
+    app,
+    botUrl,
+    sandbox,
+    connector,
+    audit,
+    tenantId,
+    ...client,
+    close: async () => {
+      await app.close();
+      if (!options.connector) await connector.close();
+      if (!options.sandbox) await sandbox.close();
+    },
+  };
+}
+
+/** The Adaptive Card content of a recorded activity, if it has one. */
+export function cardOf(activity: { attachments?: Array<{ contentType: string; content: Record<string, unknown> }> }): Record<string, unknown> | undefined {
+  return activity.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+}
+
+export type BotClient = Pick<Harness, 'conversationIdFor' | 'say' | 'tap' | 'post'>;
+
+/** Sends Teams-shaped activities to a bot at botUrl, as Teams would, with replies going to connectorUrl. */
+export function createBotClient(options: {
+  botUrl: string;
+  connectorUrl: string;
+  tenantId: string;
+  channelId?: string;
+  conversations?: Record<ConversationKind, string>;
+}): BotClient {
+  const { botUrl, tenantId } = options;
+  const connector = { url: options.connectorUrl };
   const conversations: Record<ConversationKind, string> = {
     personal: `a:personal-${randomUUID()}`,
     groupChat: `19:group-${randomUUID()}@thread.v2`,
     channel: options.channelId ?? `19:channel-${randomUUID()}@thread.tacv2`,
+    ...options.conversations,
   };
   const conversationOf = (kind: ConversationKind, tenant: string): Record<string, unknown> => ({
     id: conversations[kind],
@@ -121,12 +159,6 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
   });
 
   return {
-    app,
-    botUrl,
-    sandbox,
-    connector,
-    audit,
-    tenantId,
     conversationIdFor: (kind) => conversations[kind],
     say: async (text, options = {}) => {
       const kind = options.conversation ?? 'personal';
@@ -154,15 +186,5 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
       return { status: response.status, body: (response.text ? JSON.parse(response.text) : {}) as InvokeBody };
     },
     post,
-    close: async () => {
-      await app.close();
-      if (!options.connector) await connector.close();
-      if (!options.sandbox) await sandbox.close();
-    },
   };
-}
-
-/** The Adaptive Card content of a recorded activity, if it has one. */
-export function cardOf(activity: { attachments?: Array<{ contentType: string; content: Record<string, unknown> }> }): Record<string, unknown> | undefined {
-  return activity.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
 }
