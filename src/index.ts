@@ -2,7 +2,8 @@
 import 'dotenv/config';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { createLogger } from './log';
+import { format } from 'node:util';
+import { createLogger, Logger } from './log';
 
 async function main(): Promise<void> {
   let config;
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger();
+  routeStrayOutput(log);
   const app = createApp(config, log);
   const url = await app.listen();
   log.info('server.started', {
@@ -49,6 +51,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * Libraries (botbuilder, restify) write to the console and Node prints warnings to stderr; route
+ * both into the structured log so every line is JSON. Bearer tokens are cut out of the text.
+ */
+function routeStrayOutput(log: Logger): void {
+  const clean = (args: unknown[]) => format(...args).replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/g, 'Bearer [redacted]').slice(0, 2000);
+  console.log = (...args: unknown[]) => log.info('console', { message: clean(args) });
+  console.info = console.log;
+  console.debug = (...args: unknown[]) => log.debug('console', { message: clean(args) });
+  console.warn = (...args: unknown[]) => log.warn('console', { message: clean(args) });
+  console.error = (...args: unknown[]) => log.error('console', { message: clean(args) });
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => log.warn('node.warning', { name: warning.name, message: warning.message }));
 }
 
 main().catch((error: unknown) => {
