@@ -20,9 +20,21 @@ const HISTORY = /^(?:show\s+)?(?:history|audit)(?:\s+(?:for|of)\b)?(?:\s+(.*))?$
 const REQUEST_ID = /^[A-Za-z0-9_-]{16,128}$/;
 const REASON = /^(.*?)\s+(?:because|reason:?|ticket:?|for ticket)\s+(.+)$/is;
 
+const ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", '#39': "'" };
+
+/** Undoes what Teams may wrap around plain text: formatting tags, a leftover mention, HTML entities. */
+export function normalizeTeamsText(text: string): string {
+  return text
+    .replace(/<br\s*\/?>/gi, ' ')
+    .replace(/<at\b[^>]*>.*?<\/at>/gis, ' ')
+    .replace(/<\/?(?:p|div|span|b|i|strong|em|u)\b[^>]*>/gi, ' ')
+    .replace(/&(nbsp|amp|lt|gt|quot|apos|#39);/gi, (_m, name: string) => ENTITIES[name.toLowerCase()] ?? ' ')
+    .replace(/\u00a0/g, ' ');
+}
+
 /** Parses one chat message (with the bot's @mention already removed). */
 export function parseCommand(text: string): Command {
-  const t = text.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim().replace(/[.!]+$/, '');
+  const t = normalizeTeamsText(text).replace(/\s+/g, ' ').trim().replace(/[.!]+$/, '');
   if (!t || HELP.test(t)) return { kind: 'help' };
 
   const cancel = CANCEL.exec(t);

@@ -123,3 +123,14 @@ describe('parseCommand: cancel and history', () => {
     expect(parseCommand('history for alice@contoso.com')).toEqual({ kind: 'history', target: { kind: 'address', value: 'alice@contoso.com' } });
   });
 });
+
+describe('parseCommand: what Teams wraps around text', () => {
+  it.each([
+    '&nbsp;clear immutable id for alice@contoso.com',
+    '<p>clear immutable id for alice@contoso.com</p>',
+    '<at>Immutable ID Helper</at>&nbsp;clear immutable id for alice@contoso.com',
+    'clear immutable id for <a href="mailto:alice@contoso.com">alice@contoso.com</a>',
+  ])('understands %s', (text) => {
+    expect(parseCommand(text)).toEqual({ kind: 'clear', target: { kind: 'address', value: 'alice@contoso.com' } });
+  });
+});
