@@ -13,9 +13,28 @@ export function cardSizeBytes(card: AdaptiveCardJson): number {
 }
 
 /**
+ * `separator: false` is the default, and the official serializer leaves it out, so a card
+ * carrying it fails the round-trip check; dropping it changes nothing the reader sees. This is
+ * what lets a template bind `"separator": "${…}"` to a boolean. Action `data` is never touched.
+ */
+function dropFalseSeparators(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) dropFalseSeparators(item);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const obj = node as Record<string, unknown>;
+  if (obj.separator === false) delete obj.separator;
+  for (const [key, value] of Object.entries(obj)) {
+    if (key !== 'data') dropFalseSeparators(value);
+  }
+}
+
+/**
  * A template prepared once at module load. View models must hold only strings, booleans,
  * numbers and arrays/objects of those: a null inside `${…}` makes the engine throw, and an
- * undefined field is left in the output as a literal `${field}`.
+ * undefined field is left in the output as a literal `${field}`. A `separator` bound to a
+ * boolean may be false: it is then left out (see dropFalseSeparators).
  */
 export class CardTemplate<VM extends object> {
   private readonly template: ACData.Template;
@@ -37,6 +56,7 @@ export class CardTemplate<VM extends object> {
     const json = JSON.stringify(card);
     const leftover = /\$\{[^}]*\}/.exec(json);
     if (leftover) throw new Error(`${this.name} card: unbound template expression ${leftover[0]}`);
+    dropFalseSeparators(card);
     return card as AdaptiveCardJson;
   }
 }

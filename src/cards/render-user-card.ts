@@ -72,8 +72,11 @@ interface UserCardViewModel {
   notice: string;
   isClearReady: boolean;
   isClearBlocked: boolean;
+  blockedHeadline: string;
   isShow: boolean;
   hasRequestedBy: boolean;
+  /** "Requested by" when a request was made; "Looked up by" on a blocked or show card (nothing was requested). */
+  requestedByLabel: string;
   requestedBy: string;
   hasReason: boolean;
   reason: string;
@@ -94,12 +97,20 @@ interface UserCardViewModel {
   roles: string;
   hasRoles: boolean;
   rolesUnknown: boolean;
+  showPrivilegedNote: boolean;
   hasBlockers: boolean;
+  blockersStyle: string;
+  blockersHeading: string;
+  blockedByProtection: boolean;
   blockedBySync: boolean;
+  syncedSeparator: boolean;
   syncedLastSync: string;
   blockedByFederation: boolean;
+  federatedSeparator: boolean;
   federatedDomain: string;
   alreadyEmpty: boolean;
+  alreadyEmptySeparator: boolean;
+  showAlreadyEmptyTitle: boolean;
   blockedByPrivilegedRole: boolean;
   privilegedRoles: string;
   allowPrivilegedSetting: string;
@@ -131,6 +142,22 @@ function refreshUserIds(ids: string[]): string[] {
   return [...new Set(kept)].slice(0, MAX_REFRESH_USER_IDS);
 }
 
+/**
+ * Which reason blocks the card shows, in the template's order. A block gets a separator line
+ * only when another block is shown above it (`separator` false is dropped by CardTemplate).
+ */
+function reasonBlocks(shown: { protection: boolean; synced: boolean; federated: boolean; alreadyEmpty: boolean }): {
+  syncedSeparator: boolean;
+  federatedSeparator: boolean;
+  alreadyEmptySeparator: boolean;
+} {
+  return {
+    syncedSeparator: shown.protection,
+    federatedSeparator: shown.protection || shown.synced,
+    alreadyEmptySeparator: shown.protection || shown.synced || shown.federated,
+  };
+}
+
 function approveNote(requiredApprovals: number | undefined): string {
   const kept = "The current value is kept in the bot's records.";
   if (requiredApprovals !== undefined && requiredApprovals > 1) {
@@ -151,6 +178,17 @@ export function renderUserCard(input: UserCardInput): AdaptiveCardJson {
   const privilegedRoles = protectedDetails(blockers, 'privileged-role', 'an admin role');
   const protectedGroups = protectedDetails(blockers, 'protected-group', '(name not recorded)');
   const blocked = blockers.length > 0;
+  const alreadyEmpty = blockers.some((b) => b.kind === 'already-empty');
+  // "Nothing to clear" is not a failure: when it is the only reason, the card says so plainly.
+  const onlyAlreadyEmpty = alreadyEmpty && blockers.every((b) => b.kind === 'already-empty');
+  const nothingToClear = purpose === 'clear' && onlyAlreadyEmpty;
+  const shown = {
+    protection: privilegedRoles !== '' || protectedGroups !== '',
+    synced: synced !== undefined,
+    federated: federated !== undefined,
+    alreadyEmpty,
+  };
+  const hasRoles = roles !== null && roles.length > 0;
   const guid = decodedGuid(user.onPremisesImmutableId);
   const notice = input.notice?.trim() ? sanitizeBotText(input.notice) : '';
   const requestedBy = input.requestedBy?.trim() ? escapeCardText(input.requestedBy, 100) : '';
@@ -179,8 +217,10 @@ export function renderUserCard(input: UserCardInput): AdaptiveCardJson {
     notice,
     isClearReady: purpose === 'clear' && !blocked,
     isClearBlocked: purpose === 'clear' && blocked,
+    blockedHeadline: nothingToClear ? 'Nothing to clear: the immutable ID is already empty' : "The immutable ID can't be cleared right now",
     isShow: purpose === 'show',
     hasRequestedBy: requestedBy !== '',
+    requestedByLabel: purpose === 'clear' && !blocked ? 'Requested by' : 'Looked up by',
     requestedBy,
     hasReason: reason !== '',
     reason,
@@ -199,14 +239,22 @@ export function renderUserCard(input: UserCardInput): AdaptiveCardJson {
     userType: escapeCardText(user.userType, 40),
     domain: `${escapeCardText(domain.id)} (${escapeCardText(domain.authenticationType, 20)})`,
     roles: describeRoles(roles),
-    hasRoles: roles !== null && roles.length > 0,
+    hasRoles,
     rolesUnknown: roles === null,
+    // Graph refuses (403) to change an admin unless the app itself holds this role.
+    showPrivilegedNote: purpose === 'clear' && !blocked && hasRoles,
     hasBlockers: blocked,
-    blockedBySync: synced !== undefined,
+    blockersStyle: nothingToClear ? 'emphasis' : 'attention',
+    blockersHeading: nothingToClear ? 'What to do instead' : "Why this can't be cleared",
+    blockedByProtection: shown.protection,
+    blockedBySync: shown.synced,
     syncedLastSync: formatUtc(synced?.lastSyncDateTime, 'unknown'),
-    blockedByFederation: federated !== undefined,
+    blockedByFederation: shown.federated,
     federatedDomain: escapeCardText(federated?.domain ?? domain.id),
-    alreadyEmpty: blockers.some((b) => b.kind === 'already-empty'),
+    alreadyEmpty,
+    // The headline already says "Nothing to clear" when that is the only reason.
+    showAlreadyEmptyTitle: !nothingToClear,
+    ...reasonBlocks(shown),
     blockedByPrivilegedRole: privilegedRoles !== '',
     privilegedRoles,
     allowPrivilegedSetting: ALLOW_PRIVILEGED_SETTING,

@@ -23,9 +23,9 @@ export interface WorkflowDeps {
   newRequestId?: () => string;
 }
 
-/** 128 random bits, URL-safe: unguessable, so a card action cannot be forged by guessing. */
+/** 128 random bits as hex: unguessable (a card action cannot be forged by guessing) and plain to copy into `cancel <id>`. */
 export function newRequestId(): string {
-  return randomBytes(16).toString('base64url');
+  return randomBytes(16).toString('hex');
 }
 
 export function nowIso(deps: Pick<WorkflowDeps, 'now'>): string {

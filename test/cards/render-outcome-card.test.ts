@@ -65,6 +65,21 @@ describe('renderOutcomeCard', () => {
     expect(fact(card, 'Graph request ID')).toBe('f00d-1234');
   });
 
+  it.each<[ChangeOutcome['status'], RegExp]>([
+    ['cleared', /^Immutable ID cleared$/],
+    ['cleared-pending-replication', /^Cleared — waiting for directory replication$/],
+    ['failed', /^Clearing the immutable ID failed$/],
+    ['cancelled', /^Request cancelled/],
+    ['stale', /^Nothing changed$/],
+    ['rejected', /^Request rejected/],
+    ['expired', /^Request expired$/],
+  ])('%s: the headline says it in words; an emoji (a box without an emoji font) only decorates', (status, words) => {
+    const card = render({ state: 'completed', outcome: makeOutcome(status) }, true);
+    const noEmoji = (t: string): string => t.replace(/\p{Extended_Pictographic}\uFE0F?/gu, '').trim();
+    expect(noEmoji(String(headline(card)))).toMatch(words);
+    expect(collectCardText(card).map(noEmoji)).toContain('Sandbox directory — no real tenant is changed');
+  });
+
   it('omits the Graph request id when there is none', () => {
     expect(fact(render({ outcome: makeOutcome('cleared') }), 'Graph request ID')).toBeUndefined();
   });
@@ -75,6 +90,9 @@ describe('renderOutcomeCard', () => {
     const text = cardTextJoined(card);
     expect(text).toMatch(/accepted the change/);
     expect(text).toMatch(/within a few minutes/);
+    // The command is set off in quotes (as on the request card), so the sentence reads right.
+    expect(text).toContain('Send “show alice@contoso.com” to check again.');
+    expect(text).not.toMatch(/Send show/);
     expect(text.toLowerCase()).not.toContain('fail');
     expect(JSON.stringify(card).toLowerCase()).not.toContain('fail');
     expect(fact(card, 'Read back')).toBe(ANCHOR);

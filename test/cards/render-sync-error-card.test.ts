@@ -83,7 +83,7 @@ describe('renderSyncErrorCard', () => {
     expect(fact(card, 'UPN')).toBe('alice@contoso.com');
     expect(fact(card, 'Object ID')).toBe('00aa00aa-bb11-cc22-dd33-44ee44ee44ee');
     expect(fact(card, 'Immutable ID')).toBe(ANCHOR);
-    expect(fact(card, 'Synced from on-premises')).toBe('Never synced');
+    expect(fact(card, 'On-prem sync')).toBe('Never synced');
     expect(fact(card, 'UPN domain')).toBe('contoso.com (Managed)');
     expect(cardTextJoined(card)).toContain('Read from the directory at 2026-03-02 15:00 UTC');
   });

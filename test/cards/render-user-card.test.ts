@@ -155,7 +155,7 @@ describe('renderUserCard', () => {
     expect(fact(card, 'Primary SMTP')).toBe('alice.smith@contoso.com');
     expect(fact(card, 'Immutable ID')).toBe('yYuRNW0Z6kCXeYidebdT8A==');
     expect(fact(card, 'On-prem GUID')).toBe(ANCHOR_GUID);
-    expect(fact(card, 'Synced from on-premises')).toBe('No — sync stopped (was synced)');
+    expect(fact(card, 'On-prem sync')).toBe('No — sync stopped (was synced)');
     expect(fact(card, 'Last sync')).toBe('2026-03-02 14:05 UTC');
     expect(fact(card, 'Account')).toBe('Enabled');
     expect(fact(card, 'User type')).toBe('Member');
@@ -167,7 +167,7 @@ describe('renderUserCard', () => {
 
   it('describes each sync state and a guest', () => {
     const state = (enabled: boolean | null): string | undefined =>
-      fact(render({ snapshot: makeSnapshot({ user: { onPremisesSyncEnabled: enabled } }) }), 'Synced from on-premises');
+      fact(render({ snapshot: makeSnapshot({ user: { onPremisesSyncEnabled: enabled } }) }), 'On-prem sync');
     expect(state(true)).toBe('Yes — synced now');
     expect(state(false)).toBe('No — sync stopped (was synced)');
     expect(state(null)).toBe('Never synced');
@@ -209,7 +209,7 @@ describe('renderUserCard', () => {
   it.each([
     [SYNCED, [/Why this can't be cleared/, /Entra Connect still syncs this user \(last sync: 2026-03-02 14:05 UTC\)/, /out of sync scope/, /Deleted users/, /cloud-only/]],
     [FEDERATED, [/Why this can't be cleared/, /fabrikam\.com, a federated domain/, /FederatedUser\.SourceAnchor/, /\.onmicrosoft\.com/, /Switch the UPN back to fabrikam\.com/]],
-    [EMPTY, [/Why this can't be cleared/, /already empty/, /Start-ADSyncSyncCycle -PolicyType Delta/]],
+    [EMPTY, [/Nothing to clear: the immutable ID is already empty/, /already empty/, /delta sync/, /Start-ADSyncSyncCycle -PolicyType Delta/]],
   ] as Array<[ClearBlocker, RegExp[]]>)('blocked by %o: no Confirm, explains what to do', (blocker, expected) => {
     const card = render({ blockers: [blocker] });
     expect(findActions(card)).toEqual([]);
@@ -472,6 +472,127 @@ describe('renderUserCard', () => {
       expect(text).toContain('This user holds Global Administrator, Privileged \\*Role\\* Administrator.');
       expect(text).toContain('protected group (name not recorded);');
       expect(cardTextJoined(render({ blockers: [{ kind: 'protected', reason: 'privileged-role', detail: '' }] }))).toContain('This user holds an admin role.');
+    });
+  });
+
+  describe('reason blocks', () => {
+    const TITLES: Array<[ClearBlocker, string]> = [
+      [ADMIN, 'Protected account'],
+      [SYNCED, 'Still synced from on-premises'],
+      [FEDERATED, 'Federated sign-in domain'],
+      [EMPTY, 'Nothing to clear'],
+    ];
+
+    /** The blocks under the "Why this can't be cleared" / "What to do instead" heading, in order. */
+    function reasonBlocks(card: unknown): Array<Record<string, unknown>> {
+      const [container] = findObjects(
+        card,
+        (o) => o.type === 'Container' && Array.isArray(o.items) && /^(Why this can't be cleared|What to do instead)$/.test(String((o.items as Array<{ text?: unknown }>)[0]?.text)),
+      );
+      return ((container?.items ?? []) as Array<Record<string, unknown>>).slice(1);
+    }
+
+    // Every combination of the four blocks (already-empty and federated never come together from
+    // assessClear, but the card must still draw them right).
+    const combos = Array.from({ length: 15 }, (_, mask) => TITLES.filter((_t, i) => ((mask + 1) >> i) & 1));
+    it.each(combos.map((c) => [c.map(([, t]) => t).join(' + '), c] as const))('%s: a line only between blocks, never under the heading', (_name, combo) => {
+      const card = render({ blockers: combo.map(([b]) => b) });
+      expectValidCard(card);
+      const blocks = reasonBlocks(card);
+      // Alone on a clear card, the already-empty block drops its title (the headline says it).
+      const titleOf = (block: unknown): string | undefined => {
+        const first = collectCardText(block)[0];
+        return first?.startsWith('The immutable ID is already empty') ? 'Nothing to clear' : first;
+      };
+      expect(blocks.map(titleOf)).toEqual(combo.map(([, title]) => title));
+      expect(blocks.map((b) => b.separator === true)).toEqual(blocks.map((_b, i) => i > 0));
+      // false is the default and never written out (the official serializer drops it).
+      for (const b of blocks) expect(b.separator === undefined || b.separator === true).toBe(true);
+    });
+
+    it('federated alone: no line between the heading and "Federated sign-in domain" (like the synced card)', () => {
+      for (const blocker of [FEDERATED, SYNCED, EMPTY, ADMIN, GROUP]) {
+        const [first] = reasonBlocks(render({ blockers: [blocker] }));
+        expect(first).toBeDefined();
+        expect(first).not.toHaveProperty('separator');
+      }
+    });
+
+    it('the protected block comes first (the bot refuses it whatever else is fixed), one block for role and group', () => {
+      const blocks = reasonBlocks(render({ blockers: [SYNCED, FEDERATED, GROUP, ADMIN] }));
+      expect(blocks.map((b) => collectCardText(b)[0])).toEqual(['Protected account', 'Still synced from on-premises', 'Federated sign-in domain']);
+      expect(collectCardText(blocks[0]).join('\n')).toMatch(/holds Global Administrator[\s\S]*protected group Tier0-Admins/);
+      expect(blocks.map((b) => b.separator)).toEqual([undefined, true, true]);
+    });
+  });
+
+  describe('headline and who', () => {
+    /** The first heading-style TextBlock. */
+    const headline = (card: unknown): unknown => findObjects(card, (o) => o.type === 'TextBlock' && o.style === 'heading')[0]?.text;
+
+    it('already-empty alone: says there is nothing to clear, calmly, and what to do instead', () => {
+      const card = render({ blockers: [EMPTY], snapshot: makeSnapshot({ user: { onPremisesImmutableId: null } }) });
+      expect(headline(card)).toBe('Nothing to clear: the immutable ID is already empty');
+      const text = cardTextJoined(card);
+      expect(text).not.toMatch(/can't be cleared/);
+      expect(text).toContain('What to do instead');
+      expect(text).toMatch(/already empty/i);
+      expect(text).toMatch(/delta sync/i);
+      expect(text).toContain('Start-ADSyncSyncCycle -PolicyType Delta');
+      // Said once in the headline; not repeated as a block title.
+      expect(collectCardText(card).filter((t) => t === 'Nothing to clear')).toEqual([]);
+      expect(findObjects(card, (o) => o.type === 'Container' && o.style === 'attention')).toEqual([]);
+    });
+
+    it('already-empty with another reason, or any other reason: "can\'t be cleared right now"', () => {
+      for (const blockers of [[SYNCED], [FEDERATED], [ADMIN], [SYNCED, EMPTY], [GROUP, EMPTY]]) {
+        const card = render({ blockers });
+        expect(headline(card)).toBe("The immutable ID can't be cleared right now");
+        expect(cardTextJoined(card)).toContain("Why this can't be cleared");
+      }
+      expect(collectCardText(render({ blockers: [SYNCED, EMPTY] }))).toContain('Nothing to clear');
+      expect(headline(render())).toBe('Clear the immutable ID?');
+    });
+
+    it('a show card keeps its headline and the usual reason heading', () => {
+      const card = render({ purpose: 'show', requestId: undefined, blockers: [EMPTY] });
+      expect(headline(card)).toBe('Directory details');
+      expect(cardTextJoined(card)).toContain("Why this can't be cleared");
+    });
+
+    it('"Looked up by" on a blocked card (no request was made), "Requested by" on a request', () => {
+      const blocked = cardTextJoined(render({ blockers: [SYNCED], requestId: undefined }));
+      expect(blocked).toContain('Looked up by Harry Helpdesk');
+      expect(blocked).not.toContain('Requested by');
+      expect(cardTextJoined(render({ blockers: [EMPTY] }))).toContain('Looked up by Harry Helpdesk');
+      expect(cardTextJoined(render({ purpose: 'show', requestId: undefined }))).toContain('Looked up by Harry Helpdesk');
+      const request = cardTextJoined(render());
+      expect(request).toContain('Requested by Harry Helpdesk');
+      expect(request).not.toContain('Looked up by');
+      expect(cardTextJoined(render({ blockers: [SYNCED], requestedBy: '_x_' }))).toContain('Looked up by \\_x\\_');
+    });
+  });
+
+  describe('admin target (allowed by ALLOW_PRIVILEGED_TARGETS)', () => {
+    const admin = makeSnapshot({ roles: [{ displayName: 'Global Administrator', roleTemplateId: '62e90394-69f5-4237-9190-012177145e10' }] });
+    const NOTE = /needs the bot's app to hold the Privileged Authentication Administrator role; without it Microsoft Graph answers 403 and nothing changes/;
+
+    it('says the app needs Privileged Authentication Administrator, next to the soft-match warning', () => {
+      const card = render({ snapshot: admin });
+      expectValidCard(card);
+      const texts = collectCardText(card);
+      const warning = texts.findIndex((t) => /Admin roles block soft matching/.test(t));
+      const note = texts.findIndex((t) => NOTE.test(t));
+      expect(warning).toBeGreaterThanOrEqual(0);
+      expect(note).toBe(warning + 1);
+      expect(findActions(card).some((a) => a.verb === Verbs.confirmClear)).toBe(true);
+    });
+
+    it('only on a clearable card of a user with admin roles', () => {
+      expect(cardTextJoined(render())).not.toMatch(NOTE);
+      expect(cardTextJoined(render({ snapshot: makeSnapshot({ roles: null }) }))).not.toMatch(NOTE);
+      expect(cardTextJoined(render({ snapshot: admin, blockers: [ADMIN] }))).not.toMatch(NOTE);
+      expect(cardTextJoined(render({ snapshot: admin, purpose: 'show', requestId: undefined }))).not.toMatch(NOTE);
     });
   });
 });

@@ -9,6 +9,10 @@ const DIR = join(__dirname, '../../src/cards');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.card.json'));
 
 type Json = Record<string, unknown>;
+
+/** Longest fact title, in characters: "Requester's reason" still fits on one line, "Synced from on-premises" does not. */
+const MAX_FACT_TITLE = 18;
+const EMOJI = /\p{Extended_Pictographic}/u;
 const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 function load(file: string): Json {
@@ -68,6 +72,31 @@ describe('card templates', () => {
       expect(bad).toEqual([]);
     });
 
+    it('fact titles are short enough not to wrap in the Teams title column (about 150 px)', () => {
+      // "Synced from on-premises" (23 characters) wrapped to two lines in Teams.
+      const long: string[] = [];
+      visit(template, '$', false, () => undefined, (o, path) => {
+        if (!Array.isArray(o.facts)) return;
+        for (const fact of o.facts as Json[]) {
+          const title = String(fact.title);
+          if (!title.includes('${') && Array.from(title).length > MAX_FACT_TITLE) long.push(`${path}: ${title}`);
+        }
+      });
+      expect(long).toEqual([]);
+    });
+
+    it('an emoji is only a decoration in front of words that say the same without it', () => {
+      // Machines without an emoji font draw a box: the words after it must carry the meaning.
+      const bad: string[] = [];
+      visit(template, '$', false, (s, path) => {
+        if (!EMOJI.test(s)) return;
+        const m = /^(\p{Extended_Pictographic}\uFE0F?) (.*)$/u.exec(s);
+        const words = m?.[2] ?? '';
+        if (!m || EMOJI.test(words) || (words.match(/\p{L}{2,}/gu) ?? []).length < 2) bad.push(`${path}: ${s}`);
+      }, () => undefined);
+      expect(bad).toEqual([]);
+    });
+
     it('static text is inert: no markdown, tags or URLs outside the ${…} slots', () => {
       const bad: string[] = [];
       visit(template, '$', false, (s, path) => {
@@ -88,6 +117,20 @@ describe('cardSizeBytes', () => {
 });
 
 describe('CardTemplate', () => {
+  it('a separator bound to false is left out (the default; the official serializer drops it), true is kept', () => {
+    const t = new CardTemplate<{ a: boolean; b: boolean }>('test', {
+      type: 'AdaptiveCard',
+      body: [
+        { type: 'Container', separator: '${a}', items: [{ type: 'TextBlock', text: 'x', separator: '${b}' }] },
+        { type: 'ActionSet', actions: [{ type: 'Action.Submit', title: 'Go', data: { separator: false } }] },
+      ],
+    });
+    const card = t.expand({ a: false, b: true });
+    const [container, actions] = card.body as Json[];
+    expect(container).toEqual({ type: 'Container', items: [{ type: 'TextBlock', text: 'x', separator: true }] });
+    expect(actions).toEqual({ type: 'ActionSet', actions: [{ type: 'Action.Submit', title: 'Go', data: { separator: false } }] });
+  });
+
   it('throws on a field the view model lacks instead of sending a literal ${…}', () => {
     const t = new CardTemplate<{ a: string }>('test', { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: '${a} ${b}' }] });
     expect(() => t.expand({ a: 'x' })).toThrow(/unbound template expression \$\{b\}/);
