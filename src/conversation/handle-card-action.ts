@@ -87,7 +87,8 @@ async function approve(deps: ConversationDeps, action: IncomingCardAction, reque
           blockers: result.blockers,
           purpose: 'clear',
           sandbox: deps.sandbox,
-          requestedBy: result.request.requester.name,
+          // A fresh request is still the requester's; a blocked card was looked up by whoever tapped.
+          requestedBy: result.freshRequest ? result.request.requester.name : action.actor.name,
           notice: 'The immutable ID changed since this card was shown, so nothing was changed. Here is the current state.',
           ...(result.freshRequest ? { requestId: result.freshRequest.id } : {}),
         }),
