@@ -3,6 +3,7 @@ import type { TokenCredential } from '@azure/identity';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type restify from 'restify';
+import { escapeCardText } from './cards';
 import type { Config } from './config';
 import type { ConversationDeps } from './conversation/handle-message';
 import { RateLimiter } from './conversation/rate-limit';
@@ -107,7 +108,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     for (const request of reminders) {
       const hours = Math.round((Date.now() - Date.parse(request.createdAt)) / 3600_000);
       const reminder = text(
-        `⏰ Reminder: the request to clear the immutable ID of **${request.targetUpn}** (asked by ${request.requester.name}) has waited ${hours > 0 ? `${hours} h` : 'a while'} for approval.`,
+        `⏰ Reminder: the request to clear the immutable ID of **${escapeCardText(request.targetUpn)}** (asked by ${escapeCardText(request.requester.name)}) has waited ${hours > 0 ? `${hours} h` : 'a while'} for approval.`,
       );
       const approverThreads = (request.cards ?? []).filter((c) => c.role === 'approvers').map((c) => c.conversationId);
       const targets = approverThreads.length > 0 ? approverThreads : [request.conversationId];

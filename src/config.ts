@@ -153,11 +153,11 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const sandboxMode = parseBool('SANDBOX_MODE', get('SANDBOX_MODE'), false, problems);
-  const verifyMaxWaitMs = parseInteger('VERIFY_MAX_WAIT_MS', get('VERIFY_MAX_WAIT_MS'), 1500, 0, 60000, problems);
+  const verifyMaxWaitMs = parseInteger('VERIFY_MAX_WAIT_MS', get('VERIFY_MAX_WAIT_MS'), 1000, 0, 60000, problems);
   const cardActionDeadlineMs = parseInteger(
     'CARD_ACTION_DEADLINE_MS',
     get('CARD_ACTION_DEADLINE_MS'),
-    2000,
+    1500,
     100,
     10000,
     problems,

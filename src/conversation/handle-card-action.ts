@@ -2,7 +2,10 @@
 import { parseActionData, renderOutcomeCard, renderTipsCard, renderUserCard, renderWorkingCard, Verbs } from '../cards';
 import { approveRequest } from '../workflow/approve-request';
 import { addReason, cancelRequest, DecisionResult, rejectRequest } from '../workflow/decide-request';
+import { isRequestConversation } from '../workflow/start-clear';
+import { expireIfDue } from '../workflow/sweep-requests';
 import type { Actor } from '../workflow/types';
+import { DirectoryError } from '../directory/directory-error';
 import { explainDirectoryError } from './explain-error';
 import type { ConversationDeps } from './handle-message';
 import { requestFromNotification } from './handle-notification';
@@ -26,6 +29,16 @@ const APPROVER_ROLE =
 
 /** Routes a card action by verb. Unknown or malformed payloads get a message and change nothing. */
 export async function handleCardAction(deps: ConversationDeps, action: IncomingCardAction): Promise<CardActionResult> {
+  try {
+    return await route(deps, action);
+  } catch (error) {
+    // e.g. the approver-group check could not reach Graph: nothing was changed, say why.
+    if (error instanceof DirectoryError) return message(`${explainDirectoryError(error, 'that user')}`);
+    throw error;
+  }
+}
+
+async function route(deps: ConversationDeps, action: IncomingCardAction): Promise<CardActionResult> {
   const data = parseActionData(action.value);
   if (!data) {
     return { kind: 'message', text: "I didn't recognise that button (it may be from an older version of this bot). Nothing was changed.", followUps: [] };
@@ -49,8 +62,14 @@ export async function handleCardAction(deps: ConversationDeps, action: IncomingC
         ...(action.activityId ? { activityId: action.activityId } : {}),
       });
     default:
-      return refresh(deps, data.requestId, action.actor);
+      return refresh(deps, data.requestId, action);
   }
+}
+
+/** The request's card as it is now (to put back a "Working…" card when a slow tap ended in a message). */
+export async function renderCurrentFor(deps: ConversationDeps, requestId: string): Promise<CardJson | undefined> {
+  const request = await deps.requests.get(requestId);
+  return request ? renderRequestCard(deps, request) : undefined;
 }
 
 /** The card to show while a slow change is still running. */
@@ -144,10 +163,12 @@ export async function decideAndBroadcast(
 }
 
 /** Universal Actions refresh: approvers get the buttons, everyone else the status (never an error). */
-async function refresh(deps: ConversationDeps, requestId: string, actor: Actor): Promise<CardActionResult> {
+async function refresh(deps: ConversationDeps, requestId: string, action: IncomingCardAction): Promise<CardActionResult> {
   const request = await deps.requests.get(requestId);
   if (!request) return message(NOT_FOUND);
-  return { kind: 'card', card: renderRequestCard(deps, request, await viewerOf(deps, request, actor.aadObjectId)), followUps: [] };
+  if (!isRequestConversation(request, action.conversationId)) return message(WRONG_CONVERSATION);
+  const current = await expireIfDue(deps, request);
+  return { kind: 'card', card: renderRequestCard(deps, current, await viewerOf(deps, current, action.actor.aadObjectId)), followUps: [] };
 }
 
 function message(value: string): CardActionResult {

@@ -39,7 +39,17 @@ export const MAX_MESSAGE_BYTES = 16 * 1024;
 const REQUESTER_ROLE =
   "You need the requester role for this: ask your Teams admin to add you to the bot's requester group (REQUESTER_GROUP_ID) or list (REQUESTER_IDS). Approvers can ask too.";
 
+/** Answers one message; a Graph failure anywhere (even in a role check) becomes a specific message. */
 export async function handleMessage(deps: ConversationDeps, message: IncomingMessage): Promise<Reply[]> {
+  try {
+    return await dispatch(deps, message);
+  } catch (error) {
+    if (error instanceof DirectoryError) return [text(explainDirectoryError(error, 'that user'))];
+    throw error;
+  }
+}
+
+async function dispatch(deps: ConversationDeps, message: IncomingMessage): Promise<Reply[]> {
   const size = Buffer.byteLength(message.text, 'utf8');
   if (size > MAX_MESSAGE_BYTES) {
     return [text(`That message is ${Math.ceil(size / 1024)} KB; I only read messages up to 16 KB. Send one command, e.g. \`clear immutable id for alice@contoso.com\`.`)];

@@ -26,6 +26,7 @@ interface GraphErrorLike {
   message?: string;
   headers?: { get?(name: string): string | null } | Record<string, string>;
   name?: string;
+  body?: unknown;
 }
 
 /** Maps a Graph error status and code to a DirectoryError. Never branches on message text. */
@@ -62,7 +63,9 @@ export function toDirectoryError(error: unknown, what: string): DirectoryError {
   if (TOKEN_FAILURES.has(name) || TOKEN_FAILURES.has(code ?? '')) {
     return new DirectoryError('directory.auth_failed', 'The bot could not get a Graph token', { graphMessage: e.message ?? '' });
   }
-  if (name === 'TimeoutError' || name === 'AbortError' || code === 'TimeoutError' || code === 'AbortError') {
+  // An aborted fetch rejects with a DOMException, which the Graph client keeps as the error's body.
+  const bodyName = typeof e.body === 'object' && e.body !== null ? (e.body as { name?: unknown }).name : undefined;
+  if ([name, code, bodyName].some((n) => n === 'TimeoutError' || n === 'AbortError')) {
     return new DirectoryError('directory.timeout', 'Graph did not answer in time');
   }
   const status = typeof e.statusCode === 'number' ? e.statusCode : -1;

@@ -35,6 +35,7 @@ export function createAdapter(config: Config, log: Logger): CloudAdapter {
     const ref = randomUUID().slice(0, 8);
     log.error('turn.failed', {
       ref,
+      correlationId: context.activity.id,
       activityType: context.activity.type,
       conversationId: context.activity.conversation?.id,
       error: { name: error.name, message: error.message, stack: error.stack },

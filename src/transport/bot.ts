@@ -15,7 +15,7 @@ import {
 import type { CloudAdapter } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
 import { parseActionData } from '../cards';
-import { handleCardAction, renderWorkingFor } from '../conversation/handle-card-action';
+import { handleCardAction, renderCurrentFor, renderWorkingFor } from '../conversation/handle-card-action';
 import { ConversationDeps, handleMessage } from '../conversation/handle-message';
 import type { CardActionResult } from '../conversation/replies';
 import type { Logger } from '../log';
@@ -164,29 +164,43 @@ export class ImmutableIdBot extends TeamsActivityHandler {
       return raced;
     }
     const reference = TurnContext.getConversationReference(activity) as ConversationReference;
-    this.options.inFlight.track(this.finishLater(work, reference, activity.replyToId));
     const data = parseActionData(activity.value);
+    // The turn context is revoked when this turn ends: hand the background work what it needs now.
+    this.options.inFlight.track(this.finishLater(this.depsFor(context), work, reference, activity.replyToId, data?.requestId));
     const working = data ? await renderWorkingFor(this.options.deps, data.requestId) : undefined;
     return working
       ? { kind: 'card', card: working, followUps: [] }
       : { kind: 'message', text: 'Working on it… I will update the card when it is done.', followUps: [] };
   }
 
-  private async finishLater(work: Promise<CardActionResult>, reference: ConversationReference, cardMessageId: string | undefined): Promise<void> {
+  private async finishLater(
+    deps: ConversationDeps,
+    work: Promise<CardActionResult>,
+    reference: ConversationReference,
+    cardMessageId: string | undefined,
+    requestId: string | undefined,
+  ): Promise<void> {
     try {
       const result = await work;
+      // A tap that ended in a message must not leave the card saying "Working…": put the request's card back.
+      const card = result.kind === 'card' ? result.card : requestId ? await renderCurrentFor(deps, requestId) : undefined;
       await this.options.adapter.continueConversationAsync(this.options.botAppId, reference, async (context) => {
-        if (result.kind === 'card' && cardMessageId) {
-          await context.updateActivity({ type: 'message', id: cardMessageId, attachments: [CardFactory.adaptiveCard(result.card)] });
+        if (card && cardMessageId) {
+          await context.updateActivity({ type: 'message', id: cardMessageId, attachments: [CardFactory.adaptiveCard(card)] });
         } else if (result.kind === 'card') {
           await sendReplies(context, [{ type: 'card', card: result.card }]);
-        } else {
-          await context.sendActivity(MessageFactory.text(result.text));
         }
+        if (result.kind === 'message') await context.sendActivity(MessageFactory.text(result.text));
         await sendReplies(context, result.followUps, this.recordCard);
       });
     } catch (error) {
-      this.options.log.error('card_action.finish_failed', { error: error as Error, conversationId: reference.conversation?.id });
+      const ref = randomUUID().slice(0, 8);
+      deps.log.error('card_action.finish_failed', { ref, error: error as Error, conversationId: reference.conversation?.id });
+      await this.options.adapter
+        .continueConversationAsync(this.options.botAppId, reference, async (context) => {
+          await context.sendActivity(`Sorry, something went wrong while finishing that action (ref ${ref}). Check the request with \`show\` before trying again.`);
+        })
+        .catch(() => undefined);
     }
   }
 

@@ -8,6 +8,7 @@ import type { UserSnapshot } from '../directory/types';
 import { auditRequest, nowIso, WorkflowDeps } from './deps';
 import { lookUp } from './look-up';
 import { createClearRequest, isRequestConversation } from './start-clear';
+import { expireIfDue } from './sweep-requests';
 import type { Actor, ChangeOutcome, ChangeRequest, ClearBlocker } from './types';
 
 export type ApproveResult =
@@ -33,9 +34,10 @@ export interface ApproveInput {
 
 /** Runs an approval. Never throws for directory failures: they come back as a failed outcome. */
 export async function approveRequest(deps: WorkflowDeps, input: ApproveInput): Promise<ApproveResult> {
-  const pending = await deps.requests.get(input.requestId);
-  if (!pending) return { kind: 'not-found' };
-  if (!isRequestConversation(pending, input.conversationId)) return { kind: 'wrong-conversation' };
+  const stored = await deps.requests.get(input.requestId);
+  if (!stored) return { kind: 'not-found' };
+  if (!isRequestConversation(stored, input.conversationId)) return { kind: 'wrong-conversation' };
+  const pending = await expireIfDue(deps, stored);
   if (pending.state !== 'awaiting-approval') return { kind: 'already-handled', request: pending };
   if (!(await deps.roles.canApprove(input.actor))) {
     await auditRequest(deps, pending, 'request.refused', { actor: input.actor, detail: 'approval by someone who is not an approver' });

@@ -1,6 +1,7 @@
 /** Decisions other than approval: reject (approvers, with a reason), cancel (requester or approver), add a reason. */
 import { auditRequest, nowIso, WorkflowDeps } from './deps';
 import { isRequestConversation } from './start-clear';
+import { expireIfDue } from './sweep-requests';
 import type { Actor, ChangeRequest } from './types';
 
 export type DecisionResult =
@@ -75,9 +76,10 @@ async function load(
   deps: WorkflowDeps,
   input: DecisionInput,
 ): Promise<{ request: ChangeRequest } | Extract<DecisionResult, { kind: 'not-found' | 'wrong-conversation' | 'already-handled' }>> {
-  const request = await deps.requests.get(input.requestId);
-  if (!request) return { kind: 'not-found' };
-  if (input.conversationId !== undefined && !isRequestConversation(request, input.conversationId)) return { kind: 'wrong-conversation' };
+  const stored = await deps.requests.get(input.requestId);
+  if (!stored) return { kind: 'not-found' };
+  if (input.conversationId !== undefined && !isRequestConversation(stored, input.conversationId)) return { kind: 'wrong-conversation' };
+  const request = await expireIfDue(deps, stored);
   if (request.state !== 'awaiting-approval') return { kind: 'already-handled', request };
   return { request };
 }

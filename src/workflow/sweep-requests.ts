@@ -7,6 +7,24 @@ export interface SweepResult {
   reminders: ChangeRequest[];
 }
 
+/**
+ * Expires a pending request whose time is up, even if housekeeping has not run yet, so a late
+ * tap can never approve it. Returns the request as it is now.
+ */
+export async function expireIfDue(deps: WorkflowDeps, request: ChangeRequest): Promise<ChangeRequest> {
+  if (request.state !== 'awaiting-approval' || Date.parse(request.expiresAt) > Date.parse(nowIso(deps))) return request;
+  const result = await deps.requests.transition(request.id, ['awaiting-approval'], (r) => ({
+    ...r,
+    state: 'expired',
+    outcome: { status: 'expired', before: r.shownValue, after: r.shownValue, at: nowIso(deps) },
+  }));
+  if ('won' in result) {
+    await auditRequest(deps, result.won, 'request.expired', { before: result.won.shownValue, detail: 'nobody decided before the request expired' });
+    return result.won;
+  }
+  return result.lost ?? request;
+}
+
 /** Expires and reminds; each request is claimed through an eTag transition, so one instance acts. */
 export async function sweepRequests(deps: WorkflowDeps): Promise<SweepResult> {
   const now = Date.parse(nowIso(deps));

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { App, createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { silentLogger } from '../../src/log';
+import { createLogger, silentLogger } from '../../src/log';
 import { MemoryAuditLog } from '../../src/storage/audit-log';
 import { MemoryStore } from '../../src/storage/memory-store';
 import { RunningSandbox, startSandbox } from '../../src/sandbox';
@@ -85,7 +85,8 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
     ...env,
   });
   const audit = new MemoryAuditLog();
-  const app = createApp(config, silentLogger, options.persistent ? {} : { store: new MemoryStore(), audit });
+  // HARNESS_LOG=1 shows the bot's JSON log while debugging a test.
+  const app = createApp(config, process.env.HARNESS_LOG ? createLogger() : silentLogger, options.persistent ? {} : { store: new MemoryStore(), audit });
   const botUrl = await app.listen();
   const tenantId = sandbox.tenantId;
 
