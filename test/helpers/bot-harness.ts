@@ -189,3 +189,18 @@ export function createBotClient(options: {
     post,
   };
 }
+
+/** The conversationUpdate Teams sends when the app is added to (or removed from) a team. */
+export function teamMembershipActivity(h: Pick<Harness, 'connector' | 'tenantId'>, change: 'added' | 'removed'): Record<string, unknown> {
+  return {
+    type: 'conversationUpdate',
+    id: `${change}-${randomUUID()}`,
+    channelId: 'msteams',
+    serviceUrl: h.connector.url,
+    from: { id: 'installer', aadObjectId: APPROVER.aadObjectId },
+    recipient: BOT,
+    conversation: { id: TEAM_ID, isGroup: true, conversationType: 'channel', tenantId: h.tenantId },
+    ...(change === 'added' ? { membersAdded: [BOT] } : { membersRemoved: [BOT] }),
+    channelData: { tenant: { id: h.tenantId }, team: { id: TEAM_ID, name: 'Identity' }, eventType: change === 'added' ? 'teamMemberAdded' : 'teamMemberRemoved' },
+  };
+}

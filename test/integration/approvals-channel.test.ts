@@ -4,25 +4,12 @@
  */
 import { SANDBOX_USERS } from '../../src/sandbox';
 import { collectCardText, findActions } from '../cards/card-text';
-import { APPROVER, BOT, cardOf, Harness, HELPDESK, startHarness, TEAM_ID } from '../helpers/bot-harness';
+import { APPROVER, cardOf, Harness, HELPDESK, startHarness, teamMembershipActivity } from '../helpers/bot-harness';
 
 const CHANNEL = '19:approvals-channel@thread.tacv2';
 const cardText = (c: Record<string, unknown>) => collectCardText(c).join('\n');
 
-/** The conversationUpdate Teams sends when the app is added to a team. */
-function installInTeam(h: Harness) {
-  return h.post({
-    type: 'conversationUpdate',
-    id: `install-${Date.now()}`,
-    channelId: 'msteams',
-    serviceUrl: h.connector.url,
-    from: { id: 'installer', aadObjectId: APPROVER.aadObjectId },
-    recipient: BOT,
-    conversation: { id: TEAM_ID, isGroup: true, conversationType: 'channel', tenantId: h.tenantId },
-    membersAdded: [BOT],
-    channelData: { tenant: { id: h.tenantId }, team: { id: TEAM_ID, name: 'Identity' }, eventType: 'teamMemberAdded' },
-  });
-}
+const installInTeam = (h: Harness) => h.post(teamMembershipActivity(h, 'added'));
 
 describe('approvals in the approvers\' channel', () => {
   let h: Harness;
@@ -85,17 +72,7 @@ describe('approvals in the approvers\' channel', () => {
   });
 
   it('drops the team\'s references when the bot is removed, and says so again', async () => {
-    await h.post({
-      type: 'conversationUpdate',
-      id: `remove-${Date.now()}`,
-      channelId: 'msteams',
-      serviceUrl: h.connector.url,
-      from: { id: 'installer' },
-      recipient: BOT,
-      conversation: { id: TEAM_ID, isGroup: true, conversationType: 'channel', tenantId: h.tenantId },
-      membersRemoved: [BOT],
-      channelData: { tenant: { id: h.tenantId }, team: { id: TEAM_ID }, eventType: 'teamMemberRemoved' },
-    });
+    await h.post(teamMembershipActivity(h, 'removed'));
     h.connector.clear();
     await h.say('clear immutable id for $frank@contoso.com', { from: HELPDESK });
     expect(h.connector.messages().map((m) => m.activity.text ?? '').join('\n')).toMatch(/not installed in that channel's team/);

@@ -4,7 +4,7 @@
  */
 import { signNotification } from '../../src/transport/notify-route';
 import { collectCardText, findActions } from '../cards/card-text';
-import { APPROVER, BOT, cardOf, Harness, startHarness, TEAM_ID } from '../helpers/bot-harness';
+import { APPROVER, cardOf, Harness, startHarness, teamMembershipActivity } from '../helpers/bot-harness';
 
 const CHANNEL = '19:approvals-channel@thread.tacv2';
 const SECRET = 'test-notify-secret-0123456789abcdef';
@@ -25,17 +25,7 @@ describe('POST /api/notify', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ APPROVAL_CHANNEL_ID: CHANNEL, NOTIFY_SECRET: SECRET }, { channelId: CHANNEL });
-    await h.post({
-      type: 'conversationUpdate',
-      id: 'install-1',
-      channelId: 'msteams',
-      serviceUrl: h.connector.url,
-      from: { id: 'installer' },
-      recipient: BOT,
-      conversation: { id: TEAM_ID, isGroup: true, conversationType: 'channel', tenantId: h.tenantId },
-      membersAdded: [BOT],
-      channelData: { tenant: { id: h.tenantId }, team: { id: TEAM_ID }, eventType: 'teamMemberAdded' },
-    });
+    await h.post(teamMembershipActivity(h, 'added'));
   });
   afterAll(() => h.close());
   beforeEach(() => h.connector.clear());
