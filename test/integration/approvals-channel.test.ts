@@ -4,7 +4,7 @@
  */
 import { SANDBOX_USERS } from '../../src/sandbox';
 import { collectCardText, findActions } from '../cards/card-text';
-import { APPROVER, cardOf, Harness, HELPDESK, startHarness, teamMembershipActivity } from '../helpers/bot-harness';
+import { cardOf, Harness, HELPDESK, startHarness, teamMembershipActivity } from '../helpers/bot-harness';
 
 const CHANNEL = '19:approvals-channel@thread.tacv2';
 const cardText = (c: Record<string, unknown>) => collectCardText(c).join('\n');
