@@ -29,7 +29,7 @@ export function explainDirectoryError(error: DirectoryError, subject: string): s
     case 'directory.network':
       return "I couldn't reach Microsoft Graph (network error). Nothing was changed. If this keeps happening, the bot's host may have lost its outbound connection to Graph; tell whoever runs the bot.";
     case 'directory.auth_failed':
-      return "I couldn't sign in to Microsoft Graph, so nothing was looked up or changed. The bot's Graph credentials may be wrong or expired (AZURE_TENANT_ID, AZURE_CLIENT_ID, and the client secret or certificate); tell whoever runs the bot.";
+      return "I couldn't get a token for Microsoft Graph, so nothing was looked up or changed. Either Entra ID is not answering right now (try again in a few minutes), or the bot's Graph credentials are wrong or expired (AZURE_TENANT_ID, AZURE_CLIENT_ID, and the client secret or certificate); tell whoever runs the bot if it persists.";
     case 'directory.synced_user':
     case 'directory.federated':
     case 'directory.bad_request':

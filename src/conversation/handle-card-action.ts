@@ -94,6 +94,8 @@ async function approve(deps: ConversationDeps, action: IncomingCardAction, reque
       return message(`You have already approved this request; it needs ${result.request.requiredApprovals - result.request.approvals.length} more approval(s) from other approvers.`);
     case 'already-handled':
       return { kind: 'message', text: alreadyHandledText(result.request), followUps: [] };
+    case 'not-recorded':
+      return message("I couldn't write the audit record for this change, so I didn't make it: nothing was changed and the request still waits for approval. Please try again in a moment.");
     case 'approval-recorded':
       await broadcast(deps, result.request, skip);
       return { kind: 'card', card: renderRequestCard(deps, result.request, await viewerOf(deps, result.request, action.actor.aadObjectId)), followUps: [] };

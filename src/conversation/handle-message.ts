@@ -1,6 +1,6 @@
 /** One chat message in, the bot's replies out. No botbuilder here: the transport adapts. */
 import { escapeCardText, renderHelpCard, renderHistoryCard, renderUserCard } from '../cards';
-import { DirectoryError, toDirectoryError } from '../directory/directory-error';
+import { DirectoryError } from '../directory/directory-error';
 import { decideAndBroadcast } from './handle-card-action';
 import { cancelRequest } from '../workflow/decide-request';
 import type { WorkflowDeps } from '../workflow/deps';
@@ -158,8 +158,9 @@ async function withDirectoryErrors(target: Target, run: () => Promise<Reply[]>):
   try {
     return await run();
   } catch (error) {
-    const e = error instanceof DirectoryError ? error : toDirectoryError(error, 'The user');
-    return [text(explainDirectoryError(e, target.value))];
+    // Only Graph failures are explained here; anything else (e.g. storage) is a bug or outage for onTurnError.
+    if (error instanceof DirectoryError) return [text(explainDirectoryError(error, target.value))];
+    throw error;
   }
 }
 

@@ -6,7 +6,7 @@ import { renderSyncErrorCard, renderUserCard } from '../cards';
 import { DirectoryError, toDirectoryError } from '../directory/directory-error';
 import { newRequestId, nowIso } from '../workflow/deps';
 import { lookUp } from '../workflow/look-up';
-import { createClearRequest } from '../workflow/start-clear';
+import { baseConversationId, createClearRequest } from '../workflow/start-clear';
 import type { Actor } from '../workflow/types';
 import { explainDirectoryError } from './explain-error';
 import type { ConversationDeps } from './handle-message';
@@ -105,6 +105,10 @@ export async function requestFromNotification(
 ): Promise<CardActionResult> {
   const notification = await deps.notifications?.get(input.notificationId);
   if (!notification?.targetId) return { kind: 'message', text: "I can't find that sync-error report any more. Send `clear immutable id for <user>` instead.", followUps: [] };
+  // Reports are posted only in the approvers' channel; a tap from anywhere else is not from that card.
+  if (baseConversationId(input.conversationId) !== deps.approvals.channelId) {
+    return { kind: 'message', text: 'This card belongs to another conversation, so nothing was changed.', followUps: [] };
+  }
   if (notification.requestId) {
     const existing = await deps.requests.get(notification.requestId);
     return existing

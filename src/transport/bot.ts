@@ -261,9 +261,13 @@ function actorOf(activity: Activity): Actor {
   return { aadObjectId: (activity.from?.aadObjectId ?? '').toLowerCase(), name: activity.from?.name ?? '' };
 }
 
+/** The activity's tenant; '' (never served) when the two places Teams puts it disagree. */
 function tenantOf(activity: Activity): string {
   const channelData = activity.channelData as { tenant?: { id?: string } } | undefined;
-  return activity.conversation?.tenantId ?? channelData?.tenant?.id ?? '';
+  const fromConversation = activity.conversation?.tenantId;
+  const fromChannelData = channelData?.tenant?.id;
+  if (fromConversation && fromChannelData && fromConversation.toLowerCase() !== fromChannelData.toLowerCase()) return '';
+  return fromConversation ?? fromChannelData ?? '';
 }
 
 function baseConversationId(conversationId: string): string {

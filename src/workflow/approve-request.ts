@@ -19,6 +19,8 @@ export type ApproveResult =
   | { kind: 'own-request'; request: ChangeRequest }
   | { kind: 'already-approved-by-you'; request: ChangeRequest }
   | { kind: 'already-handled'; request: ChangeRequest }
+  /** The audit record of the intent could not be written, so nothing was changed; the request waits again. */
+  | { kind: 'not-recorded'; request: ChangeRequest }
   /** Approval recorded; more distinct approvals are needed before the change runs. */
   | { kind: 'approval-recorded'; request: ChangeRequest }
   /** The user changed since the card was shown: nothing written; a fresh card (and request) instead. */
@@ -87,12 +89,25 @@ export async function executeChange(deps: WorkflowDeps, request: ChangeRequest):
     return supersede(deps, request, snapshot, blockers);
   }
 
-  await auditRequest(deps, request, 'change.intent', { actor: approver, before: request.shownValue, after: request.newValue });
+  // No record, no change: if the intent cannot be written, put the request back and write nothing.
+  try {
+    await auditRequest(deps, request, 'change.intent', { actor: approver, before: request.shownValue, after: request.newValue });
+  } catch (error) {
+    deps.log.error('audit.intent_failed', { requestId: request.id, error: error as Error });
+    const back = await deps.requests.transition(request.id, ['executing'], (r) => ({
+      ...r,
+      state: 'awaiting-approval',
+      approvals: r.approvals.slice(0, -1),
+    }));
+    return { kind: 'not-recorded', request: 'won' in back ? back.won : request };
+  }
   let graphRequestId: string | undefined;
   try {
     graphRequestId = (await deps.directory.setImmutableId(request.targetId, request.newValue)).requestId;
   } catch (error) {
-    return fail(deps, request, toDirectoryError(error, 'The user'), 'patch');
+    const failure = toDirectoryError(error, 'The user');
+    // A PATCH that timed out or lost its connection may still have been applied: look before recording a failure.
+    if (!(await changeLanded(deps, request, failure))) return fail(deps, request, failure, 'patch');
   }
 
   const readBack = await pollUntilCleared(deps, request.targetId);
@@ -104,15 +119,43 @@ export async function executeChange(deps: WorkflowDeps, request: ChangeRequest):
     ...(graphRequestId ? { graphRequestId } : {}),
   };
   const finished = await finish(deps, request, 'completed', outcome);
-  await auditRequest(deps, request, 'change.succeeded', {
-    actor: approver,
-    before: outcome.before,
-    after: null,
-    ...(graphRequestId ? { graphRequestId } : {}),
-    detail: outcome.status === 'cleared' ? 'verified by reading back' : 'PATCH accepted (204); reads still showed the old value (replication)',
-  });
+  await appendWithRetry(deps, request, () =>
+    auditRequest(deps, request, 'change.succeeded', {
+      actor: approver,
+      before: outcome.before,
+      after: null,
+      ...(graphRequestId ? { graphRequestId } : {}),
+      detail: outcome.status === 'cleared' ? 'verified by reading back' : 'PATCH accepted (204); reads still showed the old value (replication)',
+    }),
+  );
   deps.log.info('change.succeeded', { requestId: request.id, status: outcome.status, graphRequestId });
   return { kind: 'done', request: finished, snapshot: withValue(snapshot, readBack === null ? null : snapshot.user.onPremisesImmutableId) };
+}
+
+/** After an uncertain PATCH failure (timeout, network, 5xx), whether the directory already holds the new value. */
+async function changeLanded(deps: WorkflowDeps, request: ChangeRequest, failure: DirectoryError): Promise<boolean> {
+  if (!['directory.timeout', 'directory.network', 'directory.unavailable'].includes(failure.code)) return false;
+  try {
+    return (await deps.directory.readImmutableId(request.targetId)) === request.newValue;
+  } catch {
+    return false;
+  }
+}
+
+/** The outcome record must not be lost to a passing storage error: retry, then log it in full. */
+async function appendWithRetry(deps: WorkflowDeps, request: ChangeRequest, append: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await append();
+      return;
+    } catch (error) {
+      if (attempt >= 3) {
+        deps.log.error('audit.outcome_failed', { requestId: request.id, targetId: request.targetId, before: request.shownValue, after: request.newValue, error: error as Error });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
 }
 
 /**
