@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { ContainerClient, RestError, StoragePipelineOptions } from '@azure/storage-blob';
 import type { AuditEntry, AuditLog } from './audit-log';
-import { containerNameProblem, DEFAULT_CONTAINER_NAME } from './blob-store';
+import { ContainerCreator, containerNameProblem, DEFAULT_CONTAINER_NAME } from './blob-store';
 
 export const AUDIT_PREFIX = 'audit/';
 const TARGET = 'targetid';
@@ -29,13 +29,14 @@ export interface BlobAuditLogOptions {
 
 export class BlobAuditLog implements AuditLog {
   private readonly container: ContainerClient;
-  private containerReady: Promise<unknown> | undefined;
+  private readonly containerCreator: ContainerCreator;
 
   constructor(options: BlobAuditLogOptions) {
     const containerName = options.containerName ?? DEFAULT_CONTAINER_NAME;
     const problem = containerNameProblem(containerName);
     if (problem) throw new Error(problem);
     this.container = new ContainerClient(options.connectionString, containerName, options.pipeline);
+    this.containerCreator = new ContainerCreator(this.container);
   }
 
   async append(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry> {
@@ -90,14 +91,7 @@ export class BlobAuditLog implements AuditLog {
   }
 
   private ensureContainer(): Promise<unknown> {
-    if (!this.containerReady) {
-      const attempt = this.container.createIfNotExists();
-      this.containerReady = attempt;
-      attempt.catch(() => {
-        if (this.containerReady === attempt) this.containerReady = undefined;
-      });
-    }
-    return this.containerReady;
+    return this.containerCreator.ensure();
   }
 }
 

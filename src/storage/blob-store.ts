@@ -40,7 +40,7 @@ interface Envelope<T> {
 export class BlobStore implements KeyValueStore {
   readonly containerName: string;
   private readonly container: ContainerClient;
-  private containerReady: Promise<unknown> | undefined;
+  private readonly containerCreator: ContainerCreator;
   private blobsStorage: BlobsStorage | undefined;
 
   constructor(private readonly options: BlobStoreOptions) {
@@ -48,6 +48,7 @@ export class BlobStore implements KeyValueStore {
     const problem = containerNameProblem(this.containerName);
     if (problem) throw new Error(problem);
     this.container = new ContainerClient(options.connectionString, this.containerName, options.pipeline);
+    this.containerCreator = new ContainerCreator(this.container);
   }
 
   /** The container's URL without any SAS query string: safe to log. */
@@ -147,14 +148,7 @@ export class BlobStore implements KeyValueStore {
 
   /** Creates the container on first use; a failed attempt is retried by the next call. */
   private ensureContainer(): Promise<unknown> {
-    if (!this.containerReady) {
-      const attempt = this.container.createIfNotExists();
-      this.containerReady = attempt;
-      attempt.catch(() => {
-        if (this.containerReady === attempt) this.containerReady = undefined;
-      });
-    }
-    return this.containerReady;
+    return this.containerCreator.ensure();
   }
 
   /** Runs an operation again once if the container was deleted since we created it. */
@@ -163,7 +157,7 @@ export class BlobStore implements KeyValueStore {
       return await run();
     } catch (error) {
       if (!(error instanceof RestError && error.statusCode === 404 && error.code === 'ContainerNotFound')) throw error;
-      this.containerReady = undefined;
+      this.containerCreator.reset();
       this.dropBotbuilder(this.blobsStorage);
       await this.ensureContainer();
       return run();
@@ -269,4 +263,26 @@ async function streamToString(stream: NodeJS.ReadableStream | undefined): Promis
 export function containerNameProblem(name: string): string | undefined {
   if (/^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$/.test(name)) return undefined;
   return `"${name}" is not a valid Azure Blob container name: use 3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit (default ${DEFAULT_CONTAINER_NAME})`;
+}
+
+/** Creates a container once, on first use; a failed attempt (or reset()) lets the next call try again. */
+export class ContainerCreator {
+  private ready: Promise<unknown> | undefined;
+
+  constructor(private readonly container: ContainerClient) {}
+
+  ensure(): Promise<unknown> {
+    if (!this.ready) {
+      const attempt = this.container.createIfNotExists();
+      this.ready = attempt;
+      attempt.catch(() => {
+        if (this.ready === attempt) this.ready = undefined;
+      });
+    }
+    return this.ready;
+  }
+
+  reset(): void {
+    this.ready = undefined;
+  }
 }

@@ -2,16 +2,11 @@
  * Who may request and who may approve, from explicit object ids and Entra groups (transitive
  * membership through Graph, cached briefly). Deny by default: no approver configured means nobody.
  */
+import type { Config } from '../config';
 import type { Actor } from './types';
 
-export interface RolesConfig {
-  approverIds: readonly string[];
-  approverGroupId?: string;
-  requesterIds: readonly string[];
-  requesterGroupId?: string;
-  requireSeparateApprover: boolean;
-  requiredApprovals: number;
-}
+/** Parsed from APPROVER_IDS, APPROVER_GROUP_ID, REQUESTER_IDS, REQUESTER_GROUP_ID, REQUIRE_SEPARATE_APPROVER, REQUIRED_APPROVALS. */
+export type RolesConfig = Config['roles'];
 
 /** Graph's transitive group check (POST /users/{id}/checkMemberGroups). */
 export interface GroupMembership {

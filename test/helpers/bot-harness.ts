@@ -204,3 +204,29 @@ export function teamMembershipActivity(h: Pick<Harness, 'connector' | 'tenantId'
     channelData: { tenant: { id: h.tenantId }, team: { id: TEAM_ID, name: 'Identity' }, eventType: change === 'added' ? 'teamMemberAdded' : 'teamMemberRemoved' },
   };
 }
+
+/**
+ * Registers a harness for the enclosing file or describe block: started once, reset (directory,
+ * chat, audit) before each test, closed at the end. The returned object stands for it in tests.
+ */
+export function useHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Harness {
+  let current: Harness | undefined;
+  beforeAll(async () => {
+    current = await startHarness(env, options);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  beforeEach(() => {
+    if (!current) return;
+    current.sandbox.reset();
+    current.connector.clear();
+    current.audit.entries.length = 0;
+  });
+  return new Proxy({} as Harness, {
+    get: (_target, property) => {
+      if (!current) throw new Error('the harness is used before beforeAll started it');
+      return current[property as keyof Harness];
+    },
+  });
+}

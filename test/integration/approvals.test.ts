@@ -4,7 +4,7 @@
  */
 import { SANDBOX_GROUPS, SANDBOX_USERS } from '../../src/sandbox';
 import { collectCardText, findActions } from '../cards/card-text';
-import { APPROVER, APPROVER_2, cardOf, Harness, HELPDESK, OUTSIDER, startHarness } from '../helpers/bot-harness';
+import { APPROVER, APPROVER_2, cardOf, Harness, HELPDESK, OUTSIDER, startHarness , useHarness } from '../helpers/bot-harness';
 
 const cardText = (c: Record<string, unknown>) => collectCardText(c).join('\n');
 
@@ -94,15 +94,7 @@ describe('deny by default', () => {
 });
 
 describe('four-eyes and several approvals', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ REQUIRE_SEPARATE_APPROVER: 'true', REQUIRED_APPROVALS: '2', APPROVER_IDS: `${APPROVER.aadObjectId},${APPROVER_2.aadObjectId},${SANDBOX_USERS.helen}` });
-  });
-  afterAll(() => h.close());
-  beforeEach(() => {
-    h.sandbox.reset();
-    h.connector.clear();
-  });
+  const h = useHarness({ REQUIRE_SEPARATE_APPROVER: 'true', REQUIRED_APPROVALS: '2', APPROVER_IDS: `${APPROVER.aadObjectId},${APPROVER_2.aadObjectId},${SANDBOX_USERS.helen}` });
 
   it('refuses the requester approving their own request, then needs two distinct approvers', async () => {
     const { lastCard, requestIdOf, patches } = helpers(h);
@@ -130,15 +122,7 @@ describe('four-eyes and several approvals', () => {
 });
 
 describe('reject, cancel, first decision wins, history', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(() => h.close());
-  beforeEach(() => {
-    h.sandbox.reset();
-    h.connector.clear();
-  });
+  const h = useHarness();
 
   it('offers Reject with a required reason field on the card', async () => {
     const { lastCard } = helpers(h);

@@ -10,7 +10,7 @@
  */
 import { SANDBOX_IMMUTABLE_IDS, SANDBOX_USERS } from '../../src/sandbox';
 import { findActions } from '../cards/card-text';
-import { APPROVER, APPROVER_2, cardOf, Harness, HELPDESK, OUTSIDER, startHarness } from '../helpers/bot-harness';
+import { APPROVER, APPROVER_2, cardOf, Harness, HELPDESK, OUTSIDER, startHarness , useHarness } from '../helpers/bot-harness';
 import {
   cardText,
   executeValue,
@@ -28,17 +28,8 @@ import {
 const MESSAGE = 'application/vnd.microsoft.activity.message';
 const CARD = 'application/vnd.microsoft.card.adaptive';
 
-let h: Harness;
-beforeAll(async () => {
-  // Many requests per test: the command rate limit (tested on its own) must not interfere.
-  h = await startHarness({ RATE_LIMIT_PER_MINUTE: '10000' });
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.sandbox.reset();
-  h.connector.clear();
-  h.audit.entries.length = 0;
-});
+// Many requests per test: the command rate limit (tested on its own) must not interfere.
+const h = useHarness({ RATE_LIMIT_PER_MINUTE: '10000' });
 
 /** Nothing at all was written to the directory, and alice still has her anchor. */
 function expectNoWrite(): void {

@@ -5,19 +5,10 @@
  * The same activity delivered twice is processed once: one reply and one Graph lookup.
  */
 import { randomUUID } from 'node:crypto';
-import { Harness, HELPDESK, startHarness } from '../helpers/bot-harness';
+import { Harness, HELPDESK, startHarness , useHarness } from '../helpers/bot-harness';
 import { baseActivity, graphRequests, patches, requestClear, sentCards, sentTexts } from '../helpers/security-helpers';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ RATE_LIMIT_PER_MINUTE: '10000' });
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.sandbox.reset();
-  h.connector.clear();
-  h.audit.entries.length = 0;
-});
+const h = useHarness({ RATE_LIMIT_PER_MINUTE: '10000' });
 
 const lookups = () => graphRequests(h.sandbox).filter((r) => r.path === '/v1.0/$batch');
 

@@ -9,7 +9,7 @@
  * half-done, and the user is told.
  */
 import { RunningSandbox, SANDBOX_GROUPS, SANDBOX_IMMUTABLE_IDS, SANDBOX_USERS, startSandbox } from '../../src/sandbox';
-import { APPROVER, cardOf, Harness, HELPDESK, OUTSIDER, startHarness } from '../helpers/bot-harness';
+import { APPROVER, cardOf, Harness, HELPDESK, OUTSIDER, startHarness , useHarness } from '../helpers/bot-harness';
 import { startRecordingConnector } from '../helpers/recording-connector';
 import { cardText, freePort, graphRequests, lastCard, lastText, patches, requestClear, sentTexts, waitUntil } from '../helpers/security-helpers';
 
@@ -46,16 +46,7 @@ const arrivals = (sandbox: RunningSandbox, match: (r: ReturnType<RunningSandbox[
   sandbox.requests().filter(match).map((r) => ({ at: Date.parse(r.at), status: r.status }));
 
 describe('Graph throttling and outages', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ RATE_LIMIT_PER_MINUTE: '10000' });
-  });
-  afterAll(() => h.close());
-  beforeEach(() => {
-    h.sandbox.reset();
-    h.connector.clear();
-    h.audit.entries.length = 0;
-  });
+  const h = useHarness({ RATE_LIMIT_PER_MINUTE: '10000' });
 
   it.each([429, 503, 504] as Status[])('a lookup answered %s waits Retry-After, retries only that part of the batch, then answers', async (status) => {
     h.sandbox.addFault({ pathIncludes: '/users/alice@contoso.com', status, retryAfterSeconds: 1, times: 1 });
@@ -109,16 +100,7 @@ describe('Graph throttling and outages', () => {
 });
 
 describe('timeouts on every Graph call (GRAPH_TIMEOUT_MS=1000, Graph hangs 3 s)', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ GRAPH_TIMEOUT_MS: '1000', PROTECTED_GROUP_ID: SANDBOX_GROUPS.protectedAccounts, RATE_LIMIT_PER_MINUTE: '10000' });
-  });
-  afterAll(() => h.close());
-  beforeEach(() => {
-    h.sandbox.reset();
-    h.connector.clear();
-    h.audit.entries.length = 0;
-  });
+  const h = useHarness({ GRAPH_TIMEOUT_MS: '1000', PROTECTED_GROUP_ID: SANDBOX_GROUPS.protectedAccounts, RATE_LIMIT_PER_MINUTE: '10000' });
 
   it.each([
     ['the lookup ($batch)', { pathIncludes: '$batch' }],
@@ -215,16 +197,7 @@ describe('the token endpoint failing', () => {
 });
 
 describe('Graph failing during the role check (roles from Entra groups)', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ APPROVER_IDS: '', APPROVER_GROUP_ID: SANDBOX_GROUPS.identityApprovers, REQUESTER_GROUP_ID: SANDBOX_GROUPS.helpdesk });
-  });
-  afterAll(() => h.close());
-  beforeEach(() => {
-    h.sandbox.reset();
-    h.connector.clear();
-    h.audit.entries.length = 0;
-  });
+  const h = useHarness({ APPROVER_IDS: '', APPROVER_GROUP_ID: SANDBOX_GROUPS.identityApprovers, REQUESTER_GROUP_ID: SANDBOX_GROUPS.helpdesk });
 
   it('a command says Graph is unavailable (not an anonymous internal error)', async () => {
     h.sandbox.addFault({ pathIncludes: 'checkMemberGroups', status: 503, retryAfterSeconds: 0 });

@@ -12,18 +12,10 @@ import fc from 'fast-check';
 import { parseCommand } from '../../src/conversation/parse-command';
 import type { RecordedRequest } from '../../src/sandbox';
 import { SANDBOX_USERS } from '../../src/sandbox';
-import { Harness, HELPDESK, startHarness } from '../helpers/bot-harness';
+import { Harness, HELPDESK, startHarness , useHarness } from '../helpers/bot-harness';
 import { cardText, graphRequests, lastCard, lastText, sentCards, sentTexts } from '../helpers/security-helpers';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ RATE_LIMIT_PER_MINUTE: '10000' });
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.sandbox.reset();
-  h.connector.clear();
-});
+const h = useHarness({ RATE_LIMIT_PER_MINUTE: '10000' });
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const subRequests = () => h.sandbox.requests().filter((r) => r.viaBatch);

@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { SANDBOX_USERS } from '../../src/sandbox';
-import { APPROVER, BOT, cardOf, Harness, HELPDESK, startHarness, TEAM_ID } from '../helpers/bot-harness';
+import { APPROVER, BOT, cardOf, Harness, HELPDESK, startHarness, TEAM_ID , useHarness } from '../helpers/bot-harness';
 import { cardText, invoke, executeValue, lastCard, requestClear, requestIdOf, sentCards, sentTexts, sleep, waitUntil } from '../helpers/security-helpers';
 import { collectCardText } from '../cards/card-text';
 
@@ -62,15 +62,7 @@ const hostileRequester = { ...HELPDESK, name: `Helen ${EVIL_LINK} ${EVIL_MENTION
 const hostileApprover = { ...APPROVER, name: `Adele ${EVIL_SCRIPT} ${EVIL_IMAGE}` };
 
 describe('hostile values through the whole flow', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ RATE_LIMIT_PER_MINUTE: '10000' });
-  });
-  afterAll(() => h.close());
-  beforeEach(() => {
-    h.sandbox.reset();
-    h.connector.clear();
-  });
+  const h = useHarness({ RATE_LIMIT_PER_MINUTE: '10000' });
 
   it('show: the user card renders the hostile display name, mail and proxies inert', async () => {
     plantHostileAlice(h, true);
