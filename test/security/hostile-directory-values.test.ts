@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { SANDBOX_USERS } from '../../src/sandbox';
-import { APPROVER, BOT, cardOf, Harness, HELPDESK, startHarness, TEAM_ID , useHarness } from '../helpers/bot-harness';
+import { APPROVER, BOT, cardOf, Harness, HELPDESK, startHarness, TEAM_ID , useHarness, teamMembershipActivity } from '../helpers/bot-harness';
 import { cardText, invoke, executeValue, lastCard, requestClear, requestIdOf, sentCards, sentTexts, sleep, waitUntil } from '../helpers/security-helpers';
 import { collectCardText } from '../cards/card-text';
 
@@ -127,17 +127,7 @@ describe("announcements across chats (approvers' channel)", () => {
   it('the channel card, the requester copy update and the outcome announcement are inert', async () => {
     const h = await startHarness({ APPROVAL_CHANNEL_ID: CHANNEL }, { channelId: CHANNEL });
     try {
-      await h.post({
-        type: 'conversationUpdate',
-        id: 'install-hostile',
-        channelId: 'msteams',
-        serviceUrl: h.connector.url,
-        from: { id: 'installer' },
-        recipient: BOT,
-        conversation: { id: TEAM_ID, isGroup: true, conversationType: 'channel', tenantId: h.tenantId },
-        membersAdded: [BOT],
-        channelData: { tenant: { id: h.tenantId }, team: { id: TEAM_ID }, eventType: 'teamMemberAdded' },
-      });
+      await h.post(teamMembershipActivity(h, 'added'));
       plantHostileAlice(h, true);
       await h.say(`clear immutable id for ${SANDBOX_USERS.alice} because ${EVIL_LINK}`, { from: hostileRequester });
       const posted = h.connector.messages().find((m) => m.conversationId.startsWith(`${CHANNEL};messageid=`));
