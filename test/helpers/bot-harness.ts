@@ -73,11 +73,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
   const connector = options.connector ?? (await startRecordingConnector());
   const config = loadConfig({
     PORT: '0',
-    AZURE_TENANT_ID: sandbox.tenantId,
-    AZURE_CLIENT_ID: sandbox.clientId,
-    AZURE_CLIENT_SECRET: sandbox.clientSecret,
-    AZURE_AUTHORITY_HOST: sandbox.url,
-    GRAPH_ENDPOINT: sandbox.url,
+    ...sandboxGraphEnv(sandbox),
     APPROVER_IDS: `${APPROVER.aadObjectId},${APPROVER_2.aadObjectId}`,
     SANDBOX_MODE: 'true',
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'iid-bot-')),
@@ -229,4 +225,15 @@ export function useHarness(env: Record<string, string> = {}, options: HarnessOpt
       return current[property as keyof Harness];
     },
   });
+}
+
+/** The Graph and Entra settings that point the bot at a sandbox directory. */
+export function sandboxGraphEnv(sandbox: Pick<RunningSandbox, 'tenantId' | 'clientId' | 'clientSecret' | 'url'>): Record<string, string> {
+  return {
+    AZURE_TENANT_ID: sandbox.tenantId,
+    AZURE_CLIENT_ID: sandbox.clientId,
+    AZURE_CLIENT_SECRET: sandbox.clientSecret,
+    AZURE_AUTHORITY_HOST: sandbox.url,
+    GRAPH_ENDPOINT: sandbox.url,
+  };
 }

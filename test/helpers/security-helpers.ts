@@ -13,7 +13,7 @@ import path from 'node:path';
 import { LogFields, Logger, silentLogger } from '../../src/log';
 import type { RecordedRequest, RunningSandbox } from '../../src/sandbox';
 import { collectCardText, findActions } from '../cards/card-text';
-import { APPROVER, BOT, cardOf, ConversationKind, Harness, HELPDESK, InvokeBody, Person, TEAM_ID } from './bot-harness';
+import { APPROVER, BOT, cardOf, ConversationKind, Harness, HELPDESK, InvokeBody, Person, TEAM_ID, sandboxGraphEnv } from './bot-harness';
 import type { RecordedActivity } from './recording-connector';
 
 export type Card = Record<string, unknown>;
@@ -235,11 +235,7 @@ export function serverEnv(sandbox: RunningSandbox, port: number, dataDir: string
     PATH: process.env.PATH ?? '',
     ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
     PORT: String(port),
-    AZURE_TENANT_ID: sandbox.tenantId,
-    AZURE_CLIENT_ID: sandbox.clientId,
-    AZURE_CLIENT_SECRET: sandbox.clientSecret,
-    AZURE_AUTHORITY_HOST: sandbox.url,
-    GRAPH_ENDPOINT: sandbox.url,
+    ...sandboxGraphEnv(sandbox),
     APPROVER_IDS: APPROVER.aadObjectId,
     SANDBOX_MODE: 'true',
     DATA_DIR: dataDir,

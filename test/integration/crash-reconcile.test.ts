@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RunningSandbox, SANDBOX_IMMUTABLE_IDS, SANDBOX_USERS, startSandbox } from '../../src/sandbox';
 import { collectCardText, findActions } from '../cards/card-text';
-import { APPROVER, cardOf, createBotClient, HELPDESK } from '../helpers/bot-harness';
+import { APPROVER, cardOf, createBotClient, HELPDESK, sandboxGraphEnv } from '../helpers/bot-harness';
 import { RecordingConnector, startRecordingConnector } from '../helpers/recording-connector';
 import { ServerProcess, startServerProcess } from '../helpers/server-process';
 
@@ -32,11 +32,7 @@ beforeEach(() => {
 
 function envFor(dataDir: string): Record<string, string> {
   return {
-    AZURE_TENANT_ID: sandbox.tenantId,
-    AZURE_CLIENT_ID: sandbox.clientId,
-    AZURE_CLIENT_SECRET: sandbox.clientSecret,
-    AZURE_AUTHORITY_HOST: sandbox.url,
-    GRAPH_ENDPOINT: sandbox.url,
+    ...sandboxGraphEnv(sandbox),
     APPROVER_IDS: APPROVER.aadObjectId,
     DATA_DIR: dataDir,
     CARD_ACTION_DEADLINE_MS: '300',
