@@ -3,7 +3,9 @@
  * process (e.g. `npm run playground`). No auth: the server only answers them on loopback.
  */
 import { validateFaultRule } from './faults';
+import type { ProvisioningError } from './seed';
 import type { RunningSandbox } from './types';
+import { validateWriteLimit } from './write-limit';
 
 export interface ControlResult {
   status: number;
@@ -42,10 +44,43 @@ export function handleControl(method: string, path: string, body: unknown, bodyI
       if (typeof fields.ms !== 'number' || !(fields.ms >= 0)) return badRequest('expected {"ms": <non-negative number>}');
       sandbox.setReplicationLag(fields.ms);
       return { status: 204 };
+    case 'GET /_sandbox/write-limit':
+      return { status: 200, body: sandbox.writeLimit() };
+    case 'POST /_sandbox/write-limit':
+      try {
+        validateWriteLimit(body);
+      } catch (err) {
+        return badRequest(`expected {"writes": <positive integer>, "perSeconds": <positive number>}: ${(err as Error).message}`);
+      }
+      sandbox.setWriteLimit({ writes: body.writes, perSeconds: body.perSeconds });
+      return { status: 204 };
+    case 'POST /_sandbox/page-size':
+      if (fields.max !== null && !(Number.isInteger(fields.max) && (fields.max as number) >= 1)) return badRequest('expected {"max": <positive integer> | null}');
+      sandbox.setMaxPageSize(fields.max === null ? undefined : (fields.max as number));
+      return { status: 204 };
+    case 'POST /_sandbox/generated-users':
+      if (typeof fields.prefix !== 'string' || typeof fields.count !== 'number' || (fields.group !== undefined && typeof fields.group !== 'string')) {
+        return badRequest('expected {"prefix": "gen", "count": <number>, "group"?: "<display name>"}');
+      }
+      try {
+        return { status: 201, body: sandbox.addGeneratedUsers(fields.prefix, fields.count, fields.group as string | undefined) };
+      } catch (err) {
+        return badRequest((err as Error).message);
+      }
     case 'POST /_sandbox/privileged-role':
       if (typeof fields.granted !== 'boolean') return badRequest('expected {"granted": true|false}');
       sandbox.grantPrivilegedRole(fields.granted);
       return { status: 204 };
+  }
+  const errors = /^PUT \/_sandbox\/users\/([^/]+)\/provisioning-errors$/.exec(route);
+  if (errors) {
+    const found = sandbox.getUser(errors[1] ?? '');
+    if (!found) return { status: 404, body: { error: `no user ${errors[1] ?? ''}` } };
+    if (!Array.isArray(body) || !body.every(isProvisioningError)) {
+      return badRequest('expected an array of {"category", "occurredDateTime", "propertyCausingError", "value"} (strings)');
+    }
+    found.onPremisesProvisioningErrors = body;
+    return { status: 204 };
   }
   const user = /^GET \/_sandbox\/users\/(.+)$/.exec(route);
   if (user) {
@@ -53,4 +88,10 @@ export function handleControl(method: string, path: string, body: unknown, bodyI
     return found ? { status: 200, body: found } : { status: 404, body: { error: `no user ${user[1] ?? ''}` } };
   }
   return { status: 404, body: { error: `unknown sandbox control route: ${route}` } };
+}
+
+function isProvisioningError(value: unknown): value is ProvisioningError {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return ['category', 'occurredDateTime', 'propertyCausingError', 'value'].every((k) => typeof v[k] === 'string');
 }

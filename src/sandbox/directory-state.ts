@@ -27,6 +27,8 @@ export class DirectoryState {
   privilegedRoleGranted = false;
   /** Global replication lag in ms (0: reads see writes at once, except per-user lag). */
   replicationLagMs = 0;
+  /** Server-driven paging: collections answer at most this many items per page (undefined: $top). */
+  maxPageSize: number | undefined;
 
   constructor(private readonly seed: SeedData) {
     this.reset();
@@ -39,6 +41,7 @@ export class DirectoryState {
     this.domains = copy.domains;
     this.privilegedRoleGranted = copy.app.privilegedRoleGranted;
     this.replicationLagMs = 0;
+    this.maxPageSize = undefined;
   }
 
   get organization(): SeedData['organization'] {

@@ -14,7 +14,7 @@ import {
   notFoundMessage,
   notImplemented,
 } from './graph-errors';
-import { UnsupportedFilterError, matchesFilter, parseUserFilter } from './odata-filter';
+import { UnsupportedFilterError, matchesFilter, parseGroupFilter, parseUserFilter } from './odata-filter';
 import type { DirectoryRoleDefinition, PatchableValues, SeedDomain, SeedGroup, SeedUser } from './seed';
 
 /** A path segment; `quoted`: it was a key in the users('...') form. */
@@ -147,7 +147,7 @@ const groupJson = (group: SeedGroup): Json => ({
   description: group.description,
   displayName: group.displayName,
   groupTypes: [],
-  mail: null,
+  mail: group.mail ?? null,
   mailEnabled: group.mailEnabled,
   mailNickname: group.mailNickname,
   securityEnabled: group.securityEnabled,
@@ -180,8 +180,11 @@ function unsupportedOption(req: GraphRequest, allowed: string[]): GraphResult | 
   return extra ? graphError(501, 'NotImplemented', `The sandbox directory does not emulate the query option ${extra} on ${req.method} ${req.decodedPath}`, req.ids) : undefined;
 }
 
-/** A collection page honouring $top (1..999) and our own $skiptoken. */
-function page(req: GraphRequest, items: Json[], contextUrl: string): GraphResult {
+/**
+ * A collection page honouring $top (1..999) and our own $skiptoken. `maxPageSize`: server-driven
+ * paging, as Graph may return fewer than $top and a nextLink.
+ */
+function page(req: GraphRequest, items: Json[], contextUrl: string, maxPageSize?: number): GraphResult {
   let top = 100;
   if (req.query.$top !== undefined) {
     top = Number(req.query.$top);
@@ -189,6 +192,7 @@ function page(req: GraphRequest, items: Json[], contextUrl: string): GraphResult
       return graphError(400, 'Request_BadRequest', `Invalid page size specified: '${req.query.$top}'. Must be between 1 and 999 inclusive.`, req.ids);
     }
   }
+  if (maxPageSize !== undefined) top = Math.min(top, maxPageSize);
   const skip = Number(req.query.$skiptoken ?? '0');
   if (!Number.isInteger(skip) || skip < 0) return graphError(400, 'Request_BadRequest', 'Invalid $skiptoken.', req.ids);
   const body: Json = { '@odata.context': contextUrl };
@@ -227,6 +231,7 @@ export function routeGraph(req: GraphRequest, dir: DirectoryState): GraphResult 
       if (nav[0] === 'checkMemberGroups' && nav.length === 1 && m === 'POST') return checkMemberGroups(req, dir, key);
       return notEmulated();
     case 'groups':
+      if (key === undefined && m === 'GET') return listGroups(req, dir);
       if (key !== undefined && nav.length === 0 && m === 'GET') return getGroup(req, dir, key);
       if (key !== undefined && nav[0] === 'transitiveMembers' && nav.length <= 2 && m === 'GET') return groupMembers(req, dir, key, nav[1]);
       return notEmulated();
@@ -271,7 +276,7 @@ function listUsers(req: GraphRequest, dir: DirectoryState): GraphResult {
       throw err;
     }
   }
-  return page(req, users.map((u) => project(userJson(u), select, DEFAULT_USER_PROPERTIES)), context(req, 'users', select));
+  return page(req, users.map((u) => project(userJson(u), select, DEFAULT_USER_PROPERTIES)), context(req, 'users', select), dir.maxPageSize);
 }
 
 function userMemberOf(req: GraphRequest, dir: DirectoryState, key: string, cast: string | undefined): GraphResult {
@@ -320,6 +325,28 @@ function getGroup(req: GraphRequest, dir: DirectoryState, key: string): GraphRes
   return json(200, { '@odata.context': context(req, 'groups/$entity', select), ...project(body, select, GROUP_PROPERTIES) });
 }
 
+function listGroups(req: GraphRequest, dir: DirectoryState): GraphResult {
+  const bad = unsupportedOption(req, ['$select', '$filter', '$top', '$skiptoken']);
+  if (bad) return bad;
+  const { select, error } = parseSelect(req, GROUP_PROPERTIES, 'group');
+  if (error) return error;
+  let groups = dir.groups;
+  if (req.query.$filter !== undefined) {
+    try {
+      const clauses = parseGroupFilter(req.query.$filter);
+      groups = groups.filter((g) => clauses.some((c) => (g[c.property] ?? '').toLowerCase() === c.value.toLowerCase()));
+    } catch (err) {
+      if (err instanceof UnsupportedFilterError) return graphError(400, 'Request_UnsupportedQuery', err.message, req.ids);
+      throw err;
+    }
+  }
+  const items = groups.map((g) => {
+    const { '@odata.type': _type, ...body } = groupJson(g);
+    return project(body, select, GROUP_PROPERTIES);
+  });
+  return page(req, items, context(req, 'groups', select), dir.maxPageSize);
+}
+
 function groupMembers(req: GraphRequest, dir: DirectoryState, key: string, cast: string | undefined): GraphResult {
   const bad = unsupportedOption(req, ['$select', '$top', '$skiptoken']);
   if (bad) return bad;
@@ -335,7 +362,7 @@ function groupMembers(req: GraphRequest, dir: DirectoryState, key: string, cast:
     .filter((u) => memberIds.has(u.id))
     .map((u) => project({ '@odata.type': '#microsoft.graph.user', ...userJson(u) }, select, DEFAULT_USER_PROPERTIES));
   const groups = cast ? [] : dir.groups.filter((g) => memberIds.has(g.id)).map((g) => project(groupJson(g), select, GROUP_PROPERTIES));
-  return page(req, [...users, ...groups], context(req, cast ? 'users' : 'directoryObjects', select));
+  return page(req, [...users, ...groups], context(req, cast ? 'users' : 'directoryObjects', select), dir.maxPageSize);
 }
 
 function getDomain(req: GraphRequest, dir: DirectoryState, key: string): GraphResult {

@@ -27,6 +27,8 @@ export {
   SANDBOX_UPNS,
   SANDBOX_USERS,
 } from './seed';
+export { BULK_GROUPS, BULK_UPNS, BULK_USERS, FOREST_MOVE_GROUP, SYNC_ERROR_ANCHORS, SYNC_ERROR_UPNS, SYNC_ERROR_USERS } from './seed-bulk';
+export { GRAPH_IDENTITY_WRITE_LIMIT, type WriteLimit } from './write-limit';
 export type {
   DirectoryRoleDefinition,
   SandboxUserName,

@@ -81,3 +81,26 @@ export function matchesFilter(user: SeedUser, clauses: FilterClause[]): boolean 
     }
   });
 }
+
+/** Group look-up by name: `displayName eq '...'`, `mail eq '...'`, `mailNickname eq '...'`, joined by or. */
+export type GroupFilterProperty = 'displayName' | 'mail' | 'mailNickname';
+const GROUP_CLAUSE = new RegExp(String.raw`^(displayName|mail|mailNickname)\s+eq\s+${LITERAL}`, 'i');
+const GROUP_CANONICAL: Record<string, GroupFilterProperty> = { displayname: 'displayName', mail: 'mail', mailnickname: 'mailNickname' };
+
+export function parseGroupFilter(filter: string): { property: GroupFilterProperty; value: string }[] {
+  const clauses: { property: GroupFilterProperty; value: string }[] = [];
+  let rest = filter.trim();
+  for (;;) {
+    const eq = GROUP_CLAUSE.exec(rest);
+    const property = eq ? GROUP_CANONICAL[(eq[1] ?? '').toLowerCase()] : undefined;
+    if (!eq || !property) {
+      throw new UnsupportedFilterError(`Unsupported or invalid query filter clause specified for resource 'Group'. (The sandbox directory emulates only displayName/mail/mailNickname eq '...', joined by or.)`);
+    }
+    clauses.push({ property, value: unescape(eq[2] ?? '') });
+    rest = rest.slice(eq[0].length);
+    if (rest.trim() === '') return clauses;
+    const or = OR.exec(rest);
+    if (!or) throw new UnsupportedFilterError(`Invalid filter clause: ${rest.trim()}`);
+    rest = rest.slice(or[0].length);
+  }
+}

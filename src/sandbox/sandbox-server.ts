@@ -19,6 +19,8 @@ import { defaultSeed } from './seed';
 import { loadSandboxTls } from './tls';
 import { type EntraResult, type TokenContext, entraFaultError, handleEntraRequest, verifyAccessToken } from './token-endpoint';
 import type { RunningSandbox, SandboxOptions } from './types';
+import { generateUsers } from './seed-bulk';
+import { GRAPH_IDENTITY_WRITE_LIMIT, WriteLimiter, isIdentityWrite } from './write-limit';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
@@ -78,6 +80,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const armSeedFaults = (): void => seed.faults.forEach((rule) => faults.add(rule));
   armSeedFaults();
   const log = new RequestLog();
+  const defaultWriteLimit = options.writeLimit ?? GRAPH_IDENTITY_WRITE_LIMIT;
+  const writeLimiter = new WriteLimiter(defaultWriteLimit);
   const closing = new AbortController();
 
   const server = https.createServer({ cert: tls.cert, key: tls.key });
@@ -127,6 +131,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const action = faults.take(method, decodedPath);
     const status = await applyFault(action);
     if (status !== undefined) return faultError(status, action?.retryAfterSeconds, ids);
+    if (isIdentityWrite(method, decodedPath)) {
+      const retryAfter = writeLimiter.take();
+      if (retryAfter !== undefined) return faultError(429, retryAfter, ids);
+    }
     if (version !== 'v1.0') return notImplemented(method, decodedPath, ids);
     const segments = splitGraphPath(rel);
     if (!segments) return graphError(400, 'BadRequest', `Invalid percent-encoding in '${rel}'.`, ids);
@@ -290,6 +298,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       state.reset();
       faults.clear();
       armSeedFaults();
+      writeLimiter.set(defaultWriteLimit);
       log.clear();
     },
     addFault: (rule) => faults.add(rule),
@@ -297,6 +306,30 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     setReplicationLag: (ms) => {
       if (!(ms >= 0)) throw new Error('replication lag must be a non-negative number of ms');
       state.replicationLagMs = ms;
+    },
+    setWriteLimit: (limit) => writeLimiter.set(limit),
+    writeLimit: () => writeLimiter.current,
+    setMaxPageSize: (max) => {
+      if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw new Error('page size must be a positive integer');
+      state.maxPageSize = max;
+    },
+    addGeneratedUsers: (prefix, count, groupName) => {
+      if (!/^[a-z][a-z0-9.-]{0,30}$/.test(prefix)) throw new Error('prefix must be 1-31 lower-case letters, digits, dots or dashes');
+      if (!(Number.isInteger(count) && count >= 1 && count <= 20000)) throw new Error('count must be an integer from 1 to 20000');
+      const taken = state.users.filter((u) => u.id.startsWith('9e4e0000-')).length;
+      const users = generateUsers(prefix, count, taken + 1, new Date());
+      state.users.push(...users);
+      let groupId: string | undefined;
+      if (groupName !== undefined) {
+        let group = state.groups.find((g) => g.displayName.toLowerCase() === groupName.toLowerCase());
+        if (!group) {
+          group = { id: randomUUID(), displayName: groupName, description: 'Generated users', mailNickname: prefix, securityEnabled: true, mailEnabled: false, memberIds: [] };
+          state.groups.push(group);
+        }
+        group.memberIds.push(...users.map((u) => u.id));
+        groupId = group.id;
+      }
+      return { groupId, users: users.map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName })) };
     },
     grantPrivilegedRole: (granted) => {
       state.privilegedRoleGranted = granted;

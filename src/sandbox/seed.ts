@@ -5,6 +5,7 @@
  */
 import { guidToImmutableId } from '../directory/immutable-id';
 import type { FaultRule } from './faults';
+import { bulkSeed } from './seed-bulk';
 
 /** Properties a PATCH may change; history keeps their previous values. */
 export type PatchableProperty = 'onPremisesImmutableId' | 'userPrincipalName' | 'accountEnabled';
@@ -83,6 +84,8 @@ export interface SeedGroup {
   mailNickname: string;
   securityEnabled: boolean;
   mailEnabled: boolean;
+  /** SMTP address of a mail-enabled group. */
+  mail?: string;
   /** Direct members: user ids or (nested) group ids. */
   memberIds: string[];
 }
@@ -330,6 +333,7 @@ export function defaultSeed(now: Date = new Date()): SeedData {
     member({ name: 'adele', displayName: 'Adele Approver', givenName: 'Adele', surname: 'Approver', mail: 'adele.approver@contoso.com', jobTitle: 'Identity Lead', department: 'IT', createdDateTime: '2022-03-07T08:05:00Z' }),
     member({ name: 'aaron', displayName: 'Aaron Approver', givenName: 'Aaron', surname: 'Approver', mail: 'aaron.approver@contoso.com', jobTitle: 'Security Officer', department: 'IT', createdDateTime: '2022-03-07T08:10:00Z' }),
   ];
+  const bulk = bulkSeed(now, { synced: SANDBOX_USERS.bob, federated: SANDBOX_USERS.carol, protectedAdmin: SANDBOX_USERS.dave, empty: SANDBOX_USERS.ivan });
 
   return {
     tenantId: SANDBOX_TENANT_ID,
@@ -352,12 +356,13 @@ export function defaultSeed(now: Date = new Date()): SeedData {
       { id: 'contoso.onmicrosoft.com', authenticationType: 'Managed', isVerified: true, isDefault: false, isInitial: true, isRoot: true, supportedServices: ['Email', 'OfficeCommunicationsOnline'] },
       { id: 'fabrikam.com', authenticationType: 'Federated', isVerified: true, isDefault: false, isInitial: false, isRoot: true, supportedServices: ['Email', 'OfficeCommunicationsOnline'] },
     ],
-    users,
+    users: [...users, ...bulk.users],
     groups: [
       { id: SANDBOX_GROUPS.helpdesk, displayName: 'Helpdesk', description: 'May request immutable id changes through the bot.', mailNickname: 'helpdesk', securityEnabled: true, mailEnabled: false, memberIds: [SANDBOX_USERS.helen] },
       { id: SANDBOX_GROUPS.identityApprovers, displayName: 'Identity Approvers', description: 'May approve immutable id changes.', mailNickname: 'identity-approvers', securityEnabled: true, mailEnabled: false, memberIds: [SANDBOX_USERS.adele, SANDBOX_USERS.aaron] },
       // Nested group on purpose: transitive membership must see the approvers through it.
       { id: SANDBOX_GROUPS.protectedAccounts, displayName: 'Protected accounts', description: 'Accounts the bot must never change.', mailNickname: 'protected-accounts', securityEnabled: true, mailEnabled: false, memberIds: [SANDBOX_USERS.dave, SANDBOX_GROUPS.identityApprovers] },
+      ...bulk.groups,
     ],
     faults: [GRACE_THROTTLE_RULE],
   };

@@ -2,6 +2,7 @@
 import type { FaultRule } from './faults';
 import type { RecordedRequest } from './request-log';
 import type { SeedData, SeedUser } from './seed';
+import type { WriteLimit } from './write-limit';
 
 export interface SandboxOptions {
   /** 0 = a random free port (default). */
@@ -12,6 +13,8 @@ export interface SandboxOptions {
   tls?: { cert: string; key: string };
   /** Default: defaultSeed(). */
   seed?: SeedData;
+  /** Identity write limit; default Graph's 3,000 writes per 150 s. */
+  writeLimit?: WriteLimit;
   /** Access token lifetime; default 3600. */
   tokenLifetimeSeconds?: number;
 }
@@ -34,6 +37,13 @@ export interface RunningSandbox {
   clearFaults(): void;
   /** Global: reads after a write return the old value for `ms`. */
   setReplicationLag(ms: number): void;
+  /** Writes past `writes` per `perSeconds` answer 429 + Retry-After (until the next reset). */
+  setWriteLimit(limit: WriteLimit): void;
+  writeLimit(): WriteLimit;
+  /** Server-driven paging: at most `max` items per page whatever $top says; undefined: off. */
+  setMaxPageSize(max: number | undefined): void;
+  /** Adds `count` clearable users `<prefix>0001@contoso.com`…, optionally to a group (made if missing). */
+  addGeneratedUsers(prefix: string, count: number, groupName?: string): { groupId?: string; users: { id: string; userPrincipalName: string }[] };
   /** Whether the app's service principal holds Privileged Authentication Administrator. */
   grantPrivilegedRole(granted: boolean): void;
   /**
