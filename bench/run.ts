@@ -1,0 +1,363 @@
+/**
+ * `npm run bench`: the bot against its two floors (a bare echo bot and a job-floor bot), each in
+ * its own process, same load, interleaved round by round, against the sandbox directory and a
+ * counting Bot connector on loopback. Writes bench/results.json and bench/results.md.
+ *
+ *   npm run bench                      50 conversations × 20 turns (lookup, then request → approve)
+ *   npm run bench -- --conversations 20 --turns 10 --warmup 3 --startups 3
+ *   npm run bench -- --long            10,000 request → approve flows, RSS sampled (--flows N)
+ *   npm run bench -- --bulk            bulk clears against the write limit (issue 12)
+ *   npm run bench -- --cpu-prof        also writes a V8 CPU profile of the bot to bench/profiles/
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { startSandbox, type RunningSandbox, type RecordedRequest } from '../src/sandbox';
+import { BotKind, BotProcess, startBotProcess } from './bot-process';
+import { startBenchConnector, type BenchConnector } from './connector';
+import { approve, benchSeed, personFor, requestClear, say, targetUpn, type ApprovalTiming, type PendingRequest, type Target } from './load';
+import {
+  flowTable,
+  goalsTable,
+  longTable,
+  lookupGoals,
+  lookupTable,
+  summarize,
+  type FlowResult,
+  type LongResult,
+  type LookupResult,
+} from './report';
+
+const KINDS: BotKind[] = ['echo', 'job-floor', 'bot'];
+const MB = 1024 * 1024;
+const BENCH_DIR = path.resolve(__dirname, '..', '..', 'bench');
+
+interface Options {
+  conversations: number;
+  turns: number;
+  warmup: number;
+  startups: number;
+  long: boolean;
+  flows: number;
+  bulk: boolean;
+  cpuProf: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      conversations: { type: 'string', default: '50' },
+      turns: { type: 'string', default: '20' },
+      warmup: { type: 'string', default: '3' },
+      startups: { type: 'string', default: '3' },
+      long: { type: 'boolean', default: false },
+      flows: { type: 'string', default: '10000' },
+      bulk: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
+    },
+  });
+  const count = (name: string, value: string | undefined, min: number, max: number): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max} (got ${value})`);
+    return n;
+  };
+  return {
+    conversations: count('conversations', values.conversations, 1, 1000),
+    turns: count('turns', values.turns, 1, 10_000),
+    warmup: count('warmup', values.warmup, 0, 100),
+    startups: count('startups', values.startups, 1, 20),
+    long: values.long ?? false,
+    flows: count('flows', values.flows, 1, 1_000_000),
+    bulk: values.bulk ?? false,
+    cpuProf: values['cpu-prof'] ?? false,
+  };
+}
+
+/** Graph round trips on the wire (a $batch is one; token requests are not Graph calls). */
+function graphRoundTrips(requests: RecordedRequest[]): RecordedRequest[] {
+  return requests.filter((r) => !r.viaBatch && /^\/(v1\.0|beta)\//.test(r.path));
+}
+
+/** "PATCH /users/{id}"-style names of calls, with ids and UPNs folded. */
+function callName(r: RecordedRequest): string {
+  const p = r.path.replace(/^\/(v1\.0|beta)/, '').replace(/\/users\/[^/]+/, '/users/{id}');
+  return `${r.method} ${p}`;
+}
+
+function rotate<T>(items: T[], by: number): T[] {
+  const k = by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+async function runAll<T>(count: number, work: (i: number) => Promise<T>): Promise<T[]> {
+  return Promise.all(Array.from({ length: count }, (_, i) => work(i)));
+}
+
+interface Accumulator {
+  cpuMicros: number;
+  latencies: number[];
+  wallMs: number;
+  graph: number;
+  connector: number;
+  turns: number;
+}
+
+const newAccumulator = (): Accumulator => ({ cpuMicros: 0, latencies: [], wallMs: 0, graph: 0, connector: 0, turns: 0 });
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.bulk) {
+    process.stderr.write(
+      'npm run bench -- --bulk: bulk jobs (issue 12) are not in this version of the bot yet, so there is nothing to measure against the write limit.\n',
+    );
+    process.exit(2);
+  }
+  const machine = {
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    platform: `${os.type()} ${os.release()}`,
+    loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
+  };
+  process.stdout.write(`bench: ${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}\n`);
+
+  const n = options.conversations;
+  const sandbox = await startSandbox({ seed: benchSeed(n) });
+  const connector = await startBenchConnector();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'iid-bench-'));
+  const graphEnv = {
+    AZURE_TENANT_ID: sandbox.tenantId,
+    AZURE_CLIENT_ID: sandbox.clientId,
+    AZURE_CLIENT_SECRET: sandbox.clientSecret,
+    AZURE_AUTHORITY_HOST: sandbox.url,
+    GRAPH_ENDPOINT: sandbox.url,
+  };
+  const envFor = (kind: BotKind): Record<string, string> =>
+    kind === 'bot'
+      ? {
+          ...graphEnv,
+          // Every bench person is an approver asking in a personal chat, as on a small helpdesk.
+          APPROVER_IDS: Array.from({ length: n }, (_, i) => personFor(i).aadObjectId).join(','),
+          DATA_DIR: dataDir,
+          // The flood limit would refuse the load itself; the floors have none either.
+          RATE_LIMIT_PER_MINUTE: '10000',
+          SANDBOX_MODE: 'true',
+          LOG_LEVEL: 'info',
+        }
+      : graphEnv;
+  const profileDir = path.join(BENCH_DIR, 'profiles');
+  const flagsFor = (kind: BotKind): string[] => (options.cpuProf && kind === 'bot' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  if (options.cpuProf) mkdirSync(profileDir, { recursive: true });
+
+  const bots = {} as Record<BotKind, BotProcess>;
+  const started: BotProcess[] = [];
+  try {
+    const kinds = options.long ? (['bot'] as BotKind[]) : KINDS;
+    // Start-up to listening: cold starts, interleaved; each kind keeps its last process.
+    const startups = Object.fromEntries(kinds.map((k) => [k, [] as number[]])) as Record<BotKind, number[]>;
+    for (let s = 0; s < options.startups; s++) {
+      for (const kind of rotate(kinds, s)) {
+        const bot = await startBotProcess(kind, envFor(kind), flagsFor(kind));
+        startups[kind].push(bot.startupMs);
+        if (s < options.startups - 1) await bot.stop();
+        else {
+          bots[kind] = bot;
+          started.push(bot);
+        }
+      }
+    }
+    const rssStart = {} as Record<BotKind, number>;
+    for (const kind of kinds) rssStart[kind] = (await bots[kind].stats()).rssBytes / MB;
+    const targetOf = (kind: BotKind, phase: string): Target => ({ botUrl: bots[kind].url, connector, tenantId: sandbox.tenantId, prefix: `${kind}-${phase}` });
+    const results = readResults();
+
+    if (options.long) {
+      results.long = await runLong(options, bots.bot, targetOf('bot', 'long'), sandbox);
+      results.longMachine = machine;
+      process.stdout.write(`\n${longTable(results.long)}\n`);
+    } else {
+      const lookup = Object.fromEntries(KINDS.map((k) => [k, newAccumulator()])) as Record<BotKind, Accumulator>;
+      const lookupRound = async (kind: BotKind, acc?: Accumulator): Promise<void> => {
+        const target = targetOf(kind, 'lookup');
+        const before = await bots[kind].stats();
+        const calls = connector.counts.calls;
+        sandbox.clearRequests();
+        const t0 = performance.now();
+        const latencies = await runAll(n, (i) => say(target, i, `show ${targetUpn(i)}`));
+        const wall = performance.now() - t0;
+        const after = await bots[kind].stats();
+        if (!acc) return;
+        acc.cpuMicros += after.cpuMicros - before.cpuMicros;
+        acc.latencies.push(...latencies);
+        acc.wallMs += wall;
+        acc.graph += graphRoundTrips(sandbox.requests()).length;
+        acc.connector += connector.counts.calls - calls;
+        acc.turns += n;
+      };
+      // Warm-up (JIT, token cache, connections), every bot and both operations.
+      for (let w = 0; w < options.warmup; w++) for (const kind of rotate(KINDS, w)) await lookupRound(kind);
+      for (let w = 0; w < options.warmup; w++) await flowRound(bots.bot, targetOf('bot', 'flow'), sandbox, connector, n);
+      process.stdout.write(`warmed up; ${options.turns} rounds of ${n} concurrent turns per bot\n`);
+      for (let r = 0; r < options.turns; r++) {
+        for (const kind of rotate(KINDS, r)) await lookupRound(kind, lookup[kind]);
+        if ((r + 1) % 5 === 0) process.stdout.write(`  lookup round ${r + 1}/${options.turns}\n`);
+      }
+      const flowAcc = { ...newAccumulator(), timings: [] as Array<{ requestMs: number } & ApprovalTiming>, requestGraph: 0, calls: {} as Record<string, number> };
+      for (let r = 0; r < options.turns; r++) {
+        const round = await flowRound(bots.bot, targetOf('bot', 'flow'), sandbox, connector, n);
+        flowAcc.cpuMicros += round.cpuMicros;
+        flowAcc.timings.push(...round.timings);
+        flowAcc.wallMs += round.wallMs;
+        flowAcc.connector += round.connector;
+        flowAcc.requestGraph += round.requestGraph.length;
+        flowAcc.graph += round.approvalGraph.length;
+        for (const call of round.approvalGraph) flowAcc.calls[callName(call)] = (flowAcc.calls[callName(call)] ?? 0) + 1;
+        flowAcc.turns += n;
+      }
+      const lookupResults = {} as Record<BotKind, LookupResult>;
+      for (const kind of KINDS) {
+        const acc = lookup[kind];
+        const end = await bots[kind].stats();
+        lookupResults[kind] = {
+          turns: acc.turns,
+          cpuMsPerTurn: acc.cpuMicros / 1000 / acc.turns,
+          latencyMs: summarize(acc.latencies),
+          turnsPerSecond: acc.turns / (acc.wallMs / 1000),
+          graphRoundTripsPerTurn: acc.graph / acc.turns,
+          connectorCallsPerTurn: acc.connector / acc.turns,
+          rssMb: { start: rssStart[kind], end: end.rssBytes / MB, peak: end.maxRssBytes / MB },
+          startupMs: median(startups[kind]),
+        };
+      }
+      const flow: FlowResult = {
+        flows: flowAcc.turns,
+        cpuMsPerFlow: flowAcc.cpuMicros / 1000 / flowAcc.turns,
+        requestMs: summarize(flowAcc.timings.map((t) => t.requestMs)),
+        approveMs: summarize(flowAcc.timings.map((t) => t.approveMs)),
+        outcomeMs: summarize(flowAcc.timings.map((t) => t.outcomeMs)),
+        flowsPerSecond: flowAcc.turns / (flowAcc.wallMs / 1000),
+        graphRoundTripsPerRequest: flowAcc.requestGraph / flowAcc.turns,
+        graphRoundTripsPerApproval: flowAcc.graph / flowAcc.turns,
+        approvalCalls: Object.fromEntries(Object.entries(flowAcc.calls).map(([k, v]) => [k, v / flowAcc.turns])),
+        connectorCallsPerFlow: flowAcc.connector / flowAcc.turns,
+      };
+      const goals = lookupGoals(lookupResults);
+      Object.assign(results, {
+        machine: { ...machine, loadAverageAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))) },
+        options: { conversations: n, turns: options.turns, warmup: options.warmup, startups: options.startups },
+        startupsMs: startups,
+        lookup: lookupResults,
+        flow,
+        goals,
+      });
+      const markdown = [
+        `${n} concurrent conversations × ${options.turns} turns per bot, interleaved round by round after ${options.warmup} warm-up rounds; ` +
+          `${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, load average ${machine.loadAverageAtStart.join(' ')} at start.`,
+        '',
+        lookupTable(lookupResults),
+        '',
+        flowTable(flow, lookupResults['job-floor'].cpuMsPerTurn),
+        '',
+        goalsTable(goals),
+      ].join('\n');
+      writeFileSync(path.join(BENCH_DIR, 'results.md'), `${markdown}\n`);
+      process.stdout.write(`\n${markdown}\n`);
+    }
+    writeFileSync(path.join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`\nwrote bench/results.json and bench/results.md\n`);
+  } finally {
+    for (const bot of started) await bot.stop();
+    await connector.close();
+    await sandbox.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One round of request → approve → outcome in every conversation: first every request
+ * (concurrently), then every approval, so each phase's Graph calls can be counted on its own.
+ */
+async function flowRound(bot: BotProcess, target: Target, sandbox: RunningSandbox, connector: BenchConnector, n: number) {
+  const before = await bot.stats();
+  const calls = connector.counts.calls;
+  sandbox.clearRequests();
+  const t0 = performance.now();
+  const pending = await runAll(n, (i) => requestClear(target, sandbox, i));
+  const requestGraph = graphRoundTrips(sandbox.requests());
+  sandbox.clearRequests();
+  const approvals = await runAll(n, (i) => approve(target, sandbox, pending[i] as PendingRequest));
+  const wallMs = performance.now() - t0;
+  const after = await bot.stats();
+  return {
+    cpuMicros: after.cpuMicros - before.cpuMicros,
+    timings: pending.map((p, i) => ({ requestMs: p.requestMs, ...(approvals[i] as ApprovalTiming) })),
+    wallMs,
+    connector: connector.counts.calls - calls,
+    requestGraph,
+    approvalGraph: graphRoundTrips(sandbox.requests()),
+  };
+}
+
+/** The long mode: options.flows request → approve flows over n conversations, RSS sampled as it goes. */
+async function runLong(options: Options, bot: BotProcess, target: Target, sandbox: RunningSandbox): Promise<LongResult> {
+  const n = Math.min(options.conversations, options.flows);
+  const flow = async (i: number): Promise<void> => {
+    await approve(target, sandbox, await requestClear(target, sandbox, i));
+  };
+  for (let w = 0; w < options.warmup; w++) await runAll(n, flow);
+  const first = await bot.stats();
+  const samples: Array<[number, number, number]> = [[0, first.rssBytes / MB, first.heapUsedBytes / MB]];
+  const every = Math.max(n, Math.round(options.flows / 20));
+  let next = 0;
+  let done = 0;
+  let nextSample = every;
+  const t0 = performance.now();
+  await runAll(n, async (i) => {
+    while (next < options.flows) {
+      next++;
+      await flow(i);
+      done++;
+      if (done >= nextSample) {
+        nextSample += every;
+        sandbox.clearRequests();
+        const s = await bot.stats();
+        samples.push([done, s.rssBytes / MB, s.heapUsedBytes / MB]);
+        process.stdout.write(`  ${done} flows, RSS ${(s.rssBytes / MB).toFixed(0)} MB, heap ${(s.heapUsedBytes / MB).toFixed(0)} MB\n`);
+      }
+    }
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const end = await bot.stats();
+  samples.push([done, end.rssBytes / MB, end.heapUsedBytes / MB]);
+  const start = first.rssBytes / MB;
+  return {
+    flows: done,
+    seconds,
+    samples,
+    rssMb: { start, end: end.rssBytes / MB, peak: end.maxRssBytes / MB, growth: end.rssBytes / MB - start },
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function readResults(): Record<string, unknown> & { long?: LongResult; longMachine?: unknown } {
+  const file = path.join(BENCH_DIR, 'results.json');
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
