@@ -3,6 +3,7 @@ export { renderUserCard, MAX_REFRESH_USER_IDS, type UserCardInput, type UserCard
 export { renderOutcomeCard, type OutcomeCardInput } from './render-outcome-card';
 export { renderWorkingCard, type WorkingCardInput } from './render-working-card';
 export { renderTipsCard, type TipsCardInput } from './render-tips-card';
+export { renderChoicesCard, renderSuggestionCard, MAX_CHOICES, type Choice, type ChoicesCardInput } from './render-choices-card';
 export { renderHelpCard, type HelpCardInput } from './render-help-card';
 export { renderHistoryCard, MAX_HISTORY_ENTRIES, type HistoryCardInput } from './render-history-card';
 export { renderSyncErrorCard, type SyncErrorCardInput } from './render-sync-error-card';

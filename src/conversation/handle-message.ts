@@ -1,5 +1,5 @@
 /** One chat message in, the bot's replies out. No botbuilder here: the transport adapts. */
-import { escapeCardText, renderHelpCard, renderHistoryCard, renderUserCard } from '../cards';
+import { escapeCardText, renderHelpCard, renderHistoryCard, renderSuggestionCard, renderUserCard } from '../cards';
 import { DirectoryError } from '../directory/directory-error';
 import { decideAndBroadcast } from './handle-card-action';
 import { cancelRequest } from '../workflow/decide-request';
@@ -11,7 +11,7 @@ import type { ChatPort } from './chat-port';
 import { explainDirectoryError } from './explain-error';
 import { parseCommand } from './parse-command';
 import { RateLimiter } from './rate-limit';
-import { card, Reply, text } from './replies';
+import { card, Reply, text, textWithCard } from './replies';
 import { renderRequestCard } from './request-cards';
 import type { Target } from './target';
 import type { NotificationStore } from '../storage/notification-store';
@@ -66,6 +66,8 @@ async function dispatch(deps: ConversationDeps, message: IncomingMessage): Promi
       return [card(renderHelpCard({ sandbox: deps.sandbox, reason: `I didn't understand "${escapeCardText(shorten(message.text))}".` }))];
     case 'invalid':
       return [text(command.message)];
+    case 'suggest':
+      return [textWithCard(`Did you mean \`${command.suggestion}\`?`, renderSuggestionCard(command.suggestion, deps.sandbox))];
     case 'show':
       if (!(await deps.roles.canRequest(message.actor))) return [text(REQUESTER_ROLE)];
       return withDirectoryErrors(command.target, async () => {

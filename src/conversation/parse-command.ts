@@ -1,4 +1,5 @@
 /** Turns chat text into a typed command. Pure: no I/O, no botbuilder. */
+import { suggestCommand } from './suggest-command';
 import { parseTarget, Target } from './target';
 
 export type Command =
@@ -8,12 +9,18 @@ export type Command =
   | { kind: 'history'; target?: Target }
   | { kind: 'help' }
   | { kind: 'invalid'; message: string }
+  /** A near miss: the full command it most likely meant, to offer as a button. */
+  | { kind: 'suggest'; suggestion: string }
   | { kind: 'unknown' };
 
 const POLITE = String.raw`^(?:(?:please|pls|can you|could you|kindly)[\s,]+)?`;
-const IMMUTABLE_ID = String.raw`immutable[\s_-]*id`;
-const CLEAR = new RegExp(`${POLITE}(?:clear|reset|remove|null)\\s+(?:the\\s+)?${IMMUTABLE_ID}(?:\\s+(?:for|of|on)\\b\\s*(.*))?$`, 'is');
-const SHOW = new RegExp(`${POLITE}(?:show|check|look up|lookup)(?:\\s+(?:the\\s+)?${IMMUTABLE_ID}(?:\\s+(?:for|of|on))?)?(?:\\s+(.*))?$`, 'is');
+/** `immutable id`, `ImmutableID`, `immutable-id`, `onPremisesImmutableId`, `sourceanchor`, `source anchor`. */
+const IMMUTABLE_ID = String.raw`(?:on[\s_-]*premises[\s_-]*)?immutable[\s_-]*id|source[\s_-]*anchor`;
+const CLEAR_VERB = String.raw`clear|remove|reset|null|nullify|wipe|delete|erase|unset`;
+/** The user may follow the noun directly ("clear immutableid alice@…") or after for/of/on/from. */
+const USER = String.raw`(?:\s+(?:(?:for|of|on|from)(?:\s+|$))?(.*))?$`;
+const CLEAR = new RegExp(`${POLITE}(?:${CLEAR_VERB})\\s+(?:the\\s+)?(?:${IMMUTABLE_ID})${USER}`, 'is');
+const SHOW = new RegExp(`${POLITE}(?:show|check|look up|lookup|find|get)(?:\\s+(?:the\\s+)?(?:${IMMUTABLE_ID}))?${USER}`, 'is');
 const HELP = /^(?:help|\?|commands|what can you do\??|hi|hello)$/i;
 const CANCEL = /^(?:please\s+)?cancel(?:\s+(?:request\s+)?(.*))?$/is;
 const HISTORY = /^(?:show\s+)?(?:history|audit)(?:\s+(?:for|of)\b)?(?:\s+(.*))?$/is;
@@ -66,7 +73,7 @@ export function parseCommand(text: string): Command {
     const who = withReason?.[1] ?? rest;
     const reason = withReason?.[2]?.trim();
     const parsed = parseTarget(who);
-    if (!parsed.ok) return { kind: 'invalid', message: parsed.reason };
+    if (!parsed.ok) return nearMiss(t) ?? { kind: 'invalid', message: parsed.reason };
     return reason ? { kind: 'clear', target: parsed.target, reason: reason.slice(0, 500) } : { kind: 'clear', target: parsed.target };
   }
 
@@ -75,8 +82,20 @@ export function parseCommand(text: string): Command {
     const rest = (show[1] ?? '').trim();
     if (!rest) return { kind: 'invalid', message: 'Tell me which user to show, e.g. `show alice@contoso.com`.' };
     const parsed = parseTarget(rest);
-    if (!parsed.ok) return { kind: 'invalid', message: parsed.reason };
+    if (!parsed.ok) return nearMiss(t) ?? { kind: 'invalid', message: parsed.reason };
     return { kind: 'show', target: parsed.target };
   }
-  return { kind: 'unknown' };
+
+  // A UPN, mail address or object id on its own: show that user.
+  const bare = parseTarget(t);
+  if (bare.ok && (bare.target.kind === 'address' || bare.target.kind === 'objectId')) return { kind: 'show', target: bare.target };
+
+  const suggestion = suggestCommand(t);
+  return suggestion ? { kind: 'suggest', suggestion } : { kind: 'unknown' };
+}
+
+/** A recognised command whose user part holds extra command words ("clear immutable alice@…"). */
+function nearMiss(t: string): Command | undefined {
+  const suggestion = suggestCommand(t, { strict: true });
+  return suggestion ? { kind: 'suggest', suggestion } : undefined;
 }

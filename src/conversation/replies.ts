@@ -9,7 +9,8 @@ export interface CardTracking {
   role: 'requester' | 'approvers';
 }
 
-export type Reply = { type: 'text'; text: string } | { type: 'card'; card: CardJson; track?: CardTracking };
+/** A card reply may carry message text shown above the card (markdown). */
+export type Reply = { type: 'text'; text: string } | { type: 'card'; card: CardJson; track?: CardTracking; text?: string };
 
 /** The answer to a card tap: a card that replaces the tapped one, or a short message that leaves it. */
 export type CardActionResult =
@@ -18,3 +19,5 @@ export type CardActionResult =
 
 export const text = (t: string): Reply => ({ type: 'text', text: t });
 export const card = (c: CardJson, track?: CardTracking): Reply => (track ? { type: 'card', card: c, track } : { type: 'card', card: c });
+/** One message: markdown text with a card under it (e.g. a question and its buttons). */
+export const textWithCard = (t: string, c: CardJson): Reply => ({ type: 'card', card: c, text: t });

@@ -12,7 +12,9 @@ export async function sendReplies(context: TurnContext, replies: Reply[], onCard
       await context.sendActivity(message);
       continue;
     }
-    const response = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(reply.card)));
+    const message = MessageFactory.attachment(CardFactory.adaptiveCard(reply.card), reply.text);
+    if (reply.text) message.textFormat = 'markdown';
+    const response = await context.sendActivity(message);
     if (reply.track && response?.id && onCardSent) {
       await onCardSent(reply.track, { conversationId: context.activity.conversation.id, activityId: response.id });
     }
