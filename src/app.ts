@@ -57,7 +57,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const storage =
     overrides.store && overrides.audit
       ? { store: overrides.store, audit: overrides.audit, describe: 'provided by the caller' }
-      : createStorage({ ...config.storage, dataDir: config.dataDir });
+      : createStorage({ ...config.storage, credential, dataDir: config.dataDir });
   const { store, audit } = storage;
   const references = new ReferenceStore(store);
   const adapter = createAdapter(config, log);
@@ -71,7 +71,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     log,
     verifyMaxWaitMs: config.verifyMaxWaitMs,
     // With shared blob state another instance may be mid-change: only settle requests stuck for a while.
-    reconcileAfterMs: config.storage.connectionString ? 120_000 : 0,
+    reconcileAfterMs: config.storage.connectionString || config.storage.accountUrl ? 120_000 : 0,
     sandbox: config.sandboxMode,
     chat: new TeamsChat(adapter, config.bot.appId, references, log),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),

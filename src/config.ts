@@ -66,8 +66,10 @@ export interface Config {
   /** HMAC key for POST /api/notify; undefined turns the endpoint off. */
   notifySecret?: string;
   storage: {
-    /** Azure Blob Storage connection string; undefined: files under dataDir. */
+    /** Azure Blob Storage connection string (Azurite, key-based accounts). */
     connectionString?: string;
+    /** Blob endpoint of a storage account reached with the app's @azure/identity credential (shared keys off). */
+    accountUrl?: string;
     containerName: string;
   };
   protection: {
@@ -181,6 +183,12 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('NOTIFY_SECRET: too short; use at least 16 random characters (e.g. openssl rand -hex 32)');
   }
   const connectionString = get('STORAGE_CONNECTION_STRING');
+  const accountUrl = parseStorageAccountUrl(get('STORAGE_ACCOUNT_URL'), problems);
+  if (connectionString && get('STORAGE_ACCOUNT_URL')) {
+    problems.push(
+      'STORAGE_CONNECTION_STRING, STORAGE_ACCOUNT_URL: set one of them, not both (the account URL uses the managed identity or Graph credential; the connection string carries its own key)',
+    );
+  }
   const containerName = get('STORAGE_CONTAINER_NAME') || 'immutable-id-bot';
   if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(containerName)) {
     problems.push(`STORAGE_CONTAINER_NAME: "${containerName}" is not a valid blob container name (3-63 lower-case letters, digits and single hyphens)`);
@@ -200,7 +208,7 @@ export function loadConfig(env: Env = process.env): Config {
     roles,
     approvals,
     ...(notifySecret ? { notifySecret } : {}),
-    storage: { ...(connectionString ? { connectionString } : {}), containerName },
+    storage: { ...(connectionString ? { connectionString } : {}), ...(accountUrl ? { accountUrl } : {}), containerName },
     protection,
     rateLimitPerMinute,
     sweepIntervalMs: parseDuration('SWEEP_INTERVAL', get('SWEEP_INTERVAL'), 60_000, problems),
@@ -227,7 +235,8 @@ function parseBot(get: (n: string) => string, problems: string[]): Config['bot']
   const appId = get('BOT_ID');
   const appPassword = get('BOT_PASSWORD');
   const tenantId = get('BOT_TENANT_ID');
-  const typeRaw = get('BOT_TYPE') || 'MultiTenant';
+  // Azure creates no new multi-tenant bots: single tenant is the default (MultiTenant stays for toolkit-made apps).
+  const typeRaw = get('BOT_TYPE') || 'SingleTenant';
   const appType = normaliseBotType(typeRaw);
   let ok = true;
   if (!appType) {
@@ -324,6 +333,45 @@ function parseGraph(get: (n: string) => string, problems: string[]): Config['gra
 
   const disableInstanceDiscovery = authorityHost ? !MICROSOFT_LOGIN_HOSTS.has(new URL(authorityHost).hostname) : false;
   return { endpoint, ...(authorityHost ? { authorityHost } : {}), disableInstanceDiscovery, credential };
+}
+
+/**
+ * STORAGE_ACCOUNT_URL: https://<account>.blob.core.windows.net, or a path-style endpoint
+ * (https://host:port/<account>, Azurite). Tokens are never sent over http, and a SAS in the URL
+ * would be a secret in configuration, so neither is accepted.
+ */
+function parseStorageAccountUrl(raw: string, problems: string[]): string | undefined {
+  if (!raw) return undefined;
+  const example = 'e.g. https://mybotstate.blob.core.windows.net';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push(`STORAGE_ACCOUNT_URL: "${raw}" is not a URL; expected the account's blob endpoint, ${example}`);
+    return undefined;
+  }
+  if (url.protocol !== 'https:') {
+    problems.push(
+      `STORAGE_ACCOUNT_URL: must be https (a token is never sent over plain http), got "${url.origin}"; for Azurite over http use STORAGE_CONNECTION_STRING`,
+    );
+    return undefined;
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    problems.push(
+      `STORAGE_ACCOUNT_URL: must be the blob endpoint only, without a SAS token, query or credentials (${example}); access comes from the managed identity`,
+    );
+    return undefined;
+  }
+  const segments = url.pathname.split('/').filter(Boolean);
+  // Only local endpoints (Azurite) name the account in the path; elsewhere a path is a container.
+  const pathStyle = url.hostname === 'localhost' || /^[\d.]+$|^\[/.test(url.hostname);
+  if (segments.length > (pathStyle ? 1 : 0)) {
+    problems.push(
+      `STORAGE_ACCOUNT_URL: "${raw}" names a container or blob; give the account's blob endpoint (${example}) and the container in STORAGE_CONTAINER_NAME`,
+    );
+    return undefined;
+  }
+  return `${url.origin}${segments.length === 1 ? `/${segments[0]}` : ''}`;
 }
 
 function parseHttpsUrl(name: string, raw: string, problems: string[]): string | undefined {

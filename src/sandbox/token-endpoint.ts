@@ -10,6 +10,8 @@ import type { SeedApp } from './seed';
 /** Graph's application id; `<id>/.default` is a valid Graph scope too. */
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 const GRAPH_RESOURCE = 'https://graph.microsoft.com';
+/** Azure Storage's resource: the bot asks for it with STORAGE_ACCOUNT_URL (Azurite checks it with --oauth basic). */
+const STORAGE_RESOURCE = 'https://storage.azure.com';
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 /** Application permissions granted to the bot's app (admin-consented). */
 export const GRANTED_APP_ROLES = ['User.ReadWrite.All', 'Domain.Read.All', 'GroupMember.Read.All'];
@@ -244,7 +246,7 @@ function issueToken(tenant: string, req: TokenRequest, ctx: TokenContext, correl
     );
   }
   const resource = scope.slice(0, -'/.default'.length);
-  if (!graphAudiences(ctx.baseUrl).includes(resource)) {
+  if (!graphAudiences(ctx.baseUrl).includes(resource) && resource !== STORAGE_RESOURCE) {
     return entraError(
       400,
       'invalid_resource',

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { ContainerClient, RestError, StoragePipelineOptions } from '@azure/storage-blob';
 import type { AuditEntry, AuditLog } from './audit-log';
-import { ContainerCreator, containerNameProblem, DEFAULT_CONTAINER_NAME } from './blob-store';
+import { BlobAccess, ContainerCreator, containerNameProblem, createContainerClient, DEFAULT_CONTAINER_NAME } from './blob-store';
 
 export const AUDIT_PREFIX = 'audit/';
 const TARGET = 'targetid';
@@ -20,12 +20,11 @@ const READ_CONCURRENCY = 16;
 /** Process-wide, so two logs in one process still order their entries. */
 let sequence = 0;
 
-export interface BlobAuditLogOptions {
-  connectionString: string;
+export type BlobAuditLogOptions = BlobAccess & {
   /** Default immutable-id-bot; the same container as the BlobStore is fine. */
   containerName?: string;
   pipeline?: StoragePipelineOptions;
-}
+};
 
 export class BlobAuditLog implements AuditLog {
   private readonly container: ContainerClient;
@@ -35,7 +34,7 @@ export class BlobAuditLog implements AuditLog {
     const containerName = options.containerName ?? DEFAULT_CONTAINER_NAME;
     const problem = containerNameProblem(containerName);
     if (problem) throw new Error(problem);
-    this.container = new ContainerClient(options.connectionString, containerName, options.pipeline);
+    this.container = createContainerClient(options, containerName, options.pipeline);
     this.containerCreator = new ContainerCreator(this.container);
   }
 

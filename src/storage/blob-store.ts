@@ -14,6 +14,7 @@
  * body into an object and adds `eTag` to it.
  */
 import { randomUUID } from 'node:crypto';
+import type { TokenCredential } from '@azure/identity';
 import { ContainerClient, RestError, StoragePipelineOptions } from '@azure/storage-blob';
 import { BlobsStorage } from 'botbuilder-azure-blobs';
 import { EtagConflictError, KeyValueStore, StoredItem, WriteCondition } from './key-value-store';
@@ -25,12 +26,27 @@ const MAX_BLOB_NAME = 1024;
 /** Metadata naming the write that produced a blob version (to recognise our own retried write). */
 const WRITE_ID = 'writeid';
 
-export interface BlobStoreOptions {
-  connectionString: string;
+/**
+ * How to reach the storage account: a connection string (Azurite, key-based accounts), or the
+ * account's blob endpoint with a token credential (managed identity; shared keys can stay off).
+ */
+export type BlobAccess = { connectionString: string } | { accountUrl: string; credential: TokenCredential };
+
+export type BlobStoreOptions = BlobAccess & {
   /** Default immutable-id-bot. */
   containerName?: string;
   /** Retry and transport settings of @azure/storage-blob (e.g. retryOptions for tests). */
   pipeline?: StoragePipelineOptions;
+};
+
+/** The container's client for either kind of access. */
+export function createContainerClient(access: BlobAccess, containerName: string, pipeline?: StoragePipelineOptions): ContainerClient {
+  if ('connectionString' in access) return new ContainerClient(access.connectionString, containerName, pipeline);
+  return new ContainerClient(containerUrlOf(access.accountUrl, containerName), access.credential, pipeline);
+}
+
+function containerUrlOf(accountUrl: string, containerName: string): string {
+  return `${accountUrl.replace(/\/+$/, '')}/${containerName}`;
 }
 
 interface Envelope<T> {
@@ -47,7 +63,7 @@ export class BlobStore implements KeyValueStore {
     this.containerName = options.containerName ?? DEFAULT_CONTAINER_NAME;
     const problem = containerNameProblem(this.containerName);
     if (problem) throw new Error(problem);
-    this.container = new ContainerClient(options.connectionString, this.containerName, options.pipeline);
+    this.container = createContainerClient(options, this.containerName, options.pipeline);
     this.containerCreator = new ContainerCreator(this.container);
   }
 
@@ -174,9 +190,11 @@ export class BlobStore implements KeyValueStore {
   }
 
   private botbuilder(): BlobsStorage {
-    this.blobsStorage ??= new BlobsStorage(this.options.connectionString, this.containerName, {
-      ...(this.options.pipeline ? { storagePipelineOptions: this.options.pipeline } : {}),
-    });
+    const options = this.options.pipeline ? { storagePipelineOptions: this.options.pipeline } : {};
+    this.blobsStorage ??=
+      'connectionString' in this.options
+        ? new BlobsStorage(this.options.connectionString, this.containerName, options)
+        : new BlobsStorage('', this.containerName, options, containerUrlOf(this.options.accountUrl, this.containerName), this.options.credential);
     return this.blobsStorage;
   }
 

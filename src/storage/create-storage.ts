@@ -1,19 +1,24 @@
 /**
- * Picks the storage from configuration: Azure Blob Storage when a connection string is given
- * (several bot processes can share it), else local files under the data directory.
+ * Picks the storage from configuration: Azure Blob Storage when a connection string or an account
+ * URL is given (several bot processes can share it), else local files under the data directory.
  */
+import type { TokenCredential } from '@azure/identity';
 import path from 'node:path';
 import { AuditLog, FileAuditLog } from './audit-log';
 import { BlobAuditLog } from './blob-audit-log';
-import { BlobStore, DEFAULT_CONTAINER_NAME } from './blob-store';
+import { BlobAccess, BlobStore, DEFAULT_CONTAINER_NAME } from './blob-store';
 import { FileStore } from './file-store';
 import type { KeyValueStore } from './key-value-store';
 
 export { DEFAULT_CONTAINER_NAME, containerNameProblem } from './blob-store';
 
 export interface StorageOptions {
-  /** STORAGE_CONNECTION_STRING; empty or missing: file storage. */
+  /** STORAGE_CONNECTION_STRING (Azurite, key-based accounts). */
   connectionString?: string;
+  /** STORAGE_ACCOUNT_URL: the blob endpoint, reached with `credential` (managed identity). */
+  accountUrl?: string;
+  /** The app's @azure/identity credential; required with accountUrl. */
+  credential?: TokenCredential;
   /** STORAGE_CONTAINER_NAME (blob mode only), e.g. DEFAULT_CONTAINER_NAME. */
   containerName: string;
   /** DATA_DIR (file mode only). */
@@ -29,19 +34,19 @@ export interface AppStorage {
 
 /** Throws (without echoing the connection string) when it or the container name is invalid. */
 export function createStorage(options: StorageOptions): AppStorage {
-  const connectionString = options.connectionString?.trim();
-  if (connectionString) {
+  const access = blobAccessOf(options);
+  if (access) {
     const containerName = options.containerName.trim() || DEFAULT_CONTAINER_NAME;
     let store: BlobStore;
     try {
-      store = new BlobStore({ connectionString, containerName });
+      store = new BlobStore({ ...access, containerName });
     } catch (error) {
       throw new Error(`Azure Blob storage: ${(error as Error).message}`);
     }
     return {
       store,
-      audit: new BlobAuditLog({ connectionString, containerName }),
-      describe: `Azure Blob Storage container ${store.url}`,
+      audit: new BlobAuditLog({ ...access, containerName }),
+      describe: `Azure Blob Storage container ${store.url}${'accountUrl' in access ? ' (Entra ID token)' : ''}`,
     };
   }
   const stateDir = path.resolve(options.dataDir, 'state');
@@ -51,4 +56,14 @@ export function createStorage(options: StorageOptions): AppStorage {
     audit: new FileAuditLog(auditFile),
     describe: `local files: state in ${stateDir}, audit trail in ${auditFile}`,
   };
+}
+
+/** Blob access from the options: the connection string wins; undefined means file storage. */
+export function blobAccessOf(options: Pick<StorageOptions, 'connectionString' | 'accountUrl' | 'credential'>): BlobAccess | undefined {
+  const connectionString = options.connectionString?.trim();
+  if (connectionString) return { connectionString };
+  const accountUrl = options.accountUrl?.trim();
+  if (!accountUrl) return undefined;
+  if (!options.credential) throw new Error('Azure Blob storage: STORAGE_ACCOUNT_URL needs a token credential (managed identity)');
+  return { accountUrl, credential: options.credential };
 }

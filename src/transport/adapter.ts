@@ -8,7 +8,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import type { Logger } from '../log';
-import { createCredentialsFactory, FailClosedAuthentication } from './auth';
+import { botbuilderAppType, createCredentialsFactory, FailClosedAuthentication } from './auth';
 
 /**
  * CloudAdapter with inbound auth per BOT_ID (fail closed: 401 for any bad token), outbound tokens from
@@ -19,7 +19,7 @@ export function createAdapter(config: Config, log: Logger): CloudAdapter {
   const settings: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: bot.appId,
     MicrosoftAppPassword: bot.appPassword,
-    MicrosoftAppType: bot.appType,
+    MicrosoftAppType: botbuilderAppType(bot),
     MicrosoftAppTenantId: bot.tenantId,
     ...(bot.cloud ?? {}),
   };

@@ -50,6 +50,40 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/BOT_TENANT_ID: required for BOT_TYPE=SingleTenant/);
   });
 
+  it('defaults BOT_TYPE to SingleTenant, which needs the bot\'s tenant once BOT_ID is set', () => {
+    expect(loadConfig(base).bot.appType).toBe('SingleTenant');
+    expect(problemsOf({ ...base, BOT_ID: CLIENT, BOT_PASSWORD: 'p' }).join('\n')).toMatch(/BOT_TENANT_ID: required for BOT_TYPE=SingleTenant/);
+    const config = loadConfig({ ...base, BOT_ID: CLIENT, BOT_PASSWORD: 'p', BOT_TENANT_ID: TENANT });
+    expect(config.bot).toMatchObject({ appId: CLIENT, appType: 'SingleTenant', tenantId: TENANT });
+  });
+
+  it('takes STORAGE_ACCOUNT_URL as a blob endpoint, normalised, and refuses it with a connection string', () => {
+    expect(loadConfig({ ...base, STORAGE_ACCOUNT_URL: 'https://botstate.blob.core.windows.net/' }).storage).toEqual({
+      accountUrl: 'https://botstate.blob.core.windows.net',
+      containerName: 'immutable-id-bot',
+    });
+    expect(loadConfig({ ...base, STORAGE_ACCOUNT_URL: 'https://127.0.0.1:10000/devstoreaccount1' }).storage.accountUrl).toBe(
+      'https://127.0.0.1:10000/devstoreaccount1',
+    );
+    expect(problemsOf({ ...base, STORAGE_ACCOUNT_URL: 'https://a.blob.core.windows.net', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' }).join()).toMatch(
+      /STORAGE_CONNECTION_STRING, STORAGE_ACCOUNT_URL: set one of them, not both/,
+    );
+  });
+
+  it.each([
+    ['http://127.0.0.1:10000/devstoreaccount1', /must be https \(a token is never sent over plain http\).*use STORAGE_CONNECTION_STRING/],
+    ['https://a.blob.core.windows.net/?sv=2024&sig=abc', /without a SAS token/],
+    ['https://a.blob.core.windows.net/immutable-id-bot', /names a container or blob.*STORAGE_CONTAINER_NAME/],
+    ['botstate', /is not a URL/],
+  ])('explains a bad STORAGE_ACCOUNT_URL %s', (value, message) => {
+    const problems = problemsOf({ ...base, STORAGE_ACCOUNT_URL: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^STORAGE_ACCOUNT_URL: /);
+    expect(problems[0]).toMatch(message);
+    // A SAS signature is a secret: it is never echoed.
+    expect(problems[0]).not.toContain('sig=abc');
+  });
+
   it('binds to all interfaces only when inbound auth is on', () => {
     const config = loadConfig({ ...base, BOT_ID: CLIENT, BOT_PASSWORD: 'p', BOT_TYPE: 'MultiTenant' });
     expect(config.host).toBe('0.0.0.0');

@@ -24,7 +24,17 @@ export function azuriteConnectionString(port: number): string {
   return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};`;
 }
 
-export async function startAzurite(options: { startTimeoutMs?: number } = {}): Promise<RunningAzurite> {
+export interface AzuriteOptions {
+  startTimeoutMs?: number;
+  /**
+   * Serve https with this certificate and accept Entra ID bearer tokens (Azurite's `--oauth basic`:
+   * issuer, audience and expiry are checked, the signature is not). Token credentials are only
+   * ever sent over https, so this is how the managed-identity path is tested.
+   */
+  oauth?: { certPath: string; keyPath: string };
+}
+
+export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
   const deadline = Date.now() + (options.startTimeoutMs ?? 20000);
   const location = mkdtempSync(path.join(os.tmpdir(), 'azurite-'));
   let lastError: Error | undefined;
@@ -42,6 +52,7 @@ export async function startAzurite(options: { startTimeoutMs?: number } = {}): P
         '--disableTelemetry',
         '--skipApiVersionCheck',
         '--loose',
+        ...(options.oauth ? ['--cert', options.oauth.certPath, '--key', options.oauth.keyPath, '--oauth', 'basic'] : []),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'], env: azuriteEnv() },
     );
@@ -55,7 +66,7 @@ export async function startAzurite(options: { startTimeoutMs?: number } = {}): P
       await kill(child);
       continue;
     }
-    const blobEndpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
+    const blobEndpoint = `${options.oauth ? 'https' : 'http'}://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
     return {
       blobEndpoint,
       port,

@@ -18,6 +18,8 @@ import { loadSandboxTls } from '../../src/sandbox';
 /** A bot app id (GUID) and secret the issuer accepts by default. Not secrets: local test values. */
 export const TEST_BOT_ID = 'b07b07b0-0000-4000-8000-00000000b071';
 export const TEST_BOT_PASSWORD = 'local-issuer-test-password';
+/** Tenant of the test bot's app: BOT_TYPE defaults to SingleTenant, which needs it. */
+export const TEST_BOT_TENANT_ID = 'b07b07b0-0000-4000-8000-0000000074e1';
 /** What Teams puts in `iss`, and what the bot asks tokens for (as in the public cloud). */
 export const BOT_FRAMEWORK_TOKEN_ISSUER = 'https://api.botframework.com';
 export const BOT_FRAMEWORK_SCOPE = 'https://api.botframework.com/.default';

@@ -19,6 +19,7 @@ import {
   startBotFrameworkIssuer,
   TEST_BOT_ID,
   TEST_BOT_PASSWORD,
+  TEST_BOT_TENANT_ID,
 } from '../helpers/bot-framework-issuer';
 
 // Everything the app logs through the harness's logger, so tests can check no line echoes a token.
@@ -34,7 +35,7 @@ let consoleLines: string[];
 
 beforeAll(async () => {
   issuer = await startBotFrameworkIssuer();
-  h = await startHarness({ BOT_ID: TEST_BOT_ID, BOT_PASSWORD: TEST_BOT_PASSWORD, ...issuer.cloudEnv() });
+  h = await startHarness({ BOT_ID: TEST_BOT_ID, BOT_PASSWORD: TEST_BOT_PASSWORD, BOT_TENANT_ID: TEST_BOT_TENANT_ID, ...issuer.cloudEnv() });
 });
 afterAll(async () => {
   await h?.close();

@@ -8,12 +8,12 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startHarness } from '../helpers/bot-harness';
-import { TEST_BOT_ID, TEST_BOT_PASSWORD } from '../helpers/bot-framework-issuer';
+import { TEST_BOT_ID, TEST_BOT_PASSWORD, TEST_BOT_TENANT_ID } from '../helpers/bot-framework-issuer';
 
 describe('the address the server binds', () => {
   it.each([
     ['BOT_ID empty: loopback only', {}, '127.0.0.1'],
-    ['BOT_ID set: all interfaces', { BOT_ID: TEST_BOT_ID, BOT_PASSWORD: TEST_BOT_PASSWORD }, '0.0.0.0'],
+    ['BOT_ID set: all interfaces', { BOT_ID: TEST_BOT_ID, BOT_PASSWORD: TEST_BOT_PASSWORD, BOT_TENANT_ID: TEST_BOT_TENANT_ID }, '0.0.0.0'],
   ])('%s', async (_name, env: Record<string, string>, address) => {
     const h = await startHarness(env);
     try {
@@ -88,7 +88,7 @@ describe('the built server (node dist/src/index.js)', () => {
   });
 
   it('with BOT_ID set, listens on 0.0.0.0 with inbound auth on', async () => {
-    const started = await start({ BOT_ID: TEST_BOT_ID, BOT_PASSWORD: TEST_BOT_PASSWORD });
+    const started = await start({ BOT_ID: TEST_BOT_ID, BOT_PASSWORD: TEST_BOT_PASSWORD, BOT_TENANT_ID: TEST_BOT_TENANT_ID });
     expect(started.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
     expect(started.inboundAuth).toBe('on');
   });

@@ -11,6 +11,7 @@ import {
   startBotFrameworkIssuer,
   TEST_BOT_ID,
   TEST_BOT_PASSWORD,
+  TEST_BOT_TENANT_ID,
 } from '../helpers/bot-framework-issuer';
 
 // A second bot registration: botbuilder caches tokens per process by app id and scope (not by
@@ -50,7 +51,7 @@ describe('with the right id and secret', () => {
   let h: Harness;
   beforeAll(async () => {
     // A short card-action deadline, so a slow confirm finishes with a proactive update.
-    h = await startHarness({ BOT_ID: TEST_BOT_ID, BOT_PASSWORD: TEST_BOT_PASSWORD, CARD_ACTION_DEADLINE_MS: '100', ...issuer.cloudEnv() });
+    h = await startHarness({ BOT_ID: TEST_BOT_ID, BOT_PASSWORD: TEST_BOT_PASSWORD, BOT_TENANT_ID: TEST_BOT_TENANT_ID, CARD_ACTION_DEADLINE_MS: '100', ...issuer.cloudEnv() });
   });
   afterAll(async () => {
     await h?.close();
@@ -115,7 +116,7 @@ describe('with the right id and secret', () => {
 describe('with a wrong secret', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ BOT_ID: OTHER_BOT_ID, BOT_PASSWORD: 'not-the-registered-password', ...issuer.cloudEnv() });
+    h = await startHarness({ BOT_ID: OTHER_BOT_ID, BOT_PASSWORD: 'not-the-registered-password', BOT_TENANT_ID: TEST_BOT_TENANT_ID, ...issuer.cloudEnv() });
   });
   afterAll(async () => {
     await h?.close();

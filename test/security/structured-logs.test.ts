@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RunningSandbox, startSandbox } from '../../src/sandbox';
 import { APPROVER, cardOf, HELPDESK } from '../helpers/bot-harness';
-import { BotFrameworkIssuer, startBotFrameworkIssuer, TEST_BOT_ID, TEST_BOT_PASSWORD } from '../helpers/bot-framework-issuer';
+import { BotFrameworkIssuer, startBotFrameworkIssuer, TEST_BOT_ID, TEST_BOT_PASSWORD, TEST_BOT_TENANT_ID } from '../helpers/bot-framework-issuer';
 import { RecordingConnector, startRecordingConnector } from '../helpers/recording-connector';
 import { activityFor, freePort, postFresh, requestIdOf, serverEnv, SpawnedServer, spawnServer, waitUntil } from '../helpers/security-helpers';
 
@@ -46,6 +46,7 @@ beforeAll(async () => {
     serverEnv(sandbox, port, dataDir, {
       BOT_ID: TEST_BOT_ID,
       BOT_PASSWORD: TEST_BOT_PASSWORD,
+      BOT_TENANT_ID: TEST_BOT_TENANT_ID,
       NOTIFY_SECRET,
       APPROVER_IDS: `${APPROVER.aadObjectId},${HELPDESK.aadObjectId}`,
       ...issuer.cloudEnv(),

@@ -1,4 +1,4 @@
 /** Bot Framework authentication: inbound (who may post activities) and outbound (the bot's own token). */
 export { describeAuthFailure, describeCredential, FailClosedAuthentication, UNAUTHORIZED_MESSAGE } from './fail-closed-authentication';
 export type { AuthFailure, FailClosedOptions } from './fail-closed-authentication';
-export { createCredentialsFactory, createMsalCredentialsFactory } from './outbound-credentials';
+export { botbuilderAppType, createCredentialsFactory, createMsalCredentialsFactory } from './outbound-credentials';

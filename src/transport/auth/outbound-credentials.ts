@@ -20,6 +20,14 @@ interface MsalNode {
   ConfidentialClientApplication: new (configuration: MsalClientConfiguration) => ConfidentialClient;
 }
 
+/**
+ * The app type botbuilder is given. Without BOT_ID there is no identity at all (local use, auth
+ * off), and botbuilder refuses SingleTenant/UserAssignedMSI without an app id and tenant.
+ */
+export function botbuilderAppType(bot: Config['bot']): Config['bot']['appType'] {
+  return bot.appId ? bot.appType : 'MultiTenant';
+}
+
 export function createCredentialsFactory(bot: Config['bot']): ServiceClientCredentialsFactory {
   if (bot.cloud && bot.appId && bot.appType !== 'UserAssignedMSI') {
     return createMsalCredentialsFactory(bot.appId, bot.appPassword, bot.cloud.ToChannelFromBotLoginUrl);
@@ -27,7 +35,7 @@ export function createCredentialsFactory(bot: Config['bot']): ServiceClientCrede
   return new ConfigurationServiceClientCredentialFactory({
     MicrosoftAppId: bot.appId,
     MicrosoftAppPassword: bot.appPassword,
-    MicrosoftAppType: bot.appType,
+    MicrosoftAppType: botbuilderAppType(bot),
     MicrosoftAppTenantId: bot.tenantId,
   });
 }
