@@ -82,6 +82,11 @@ export function handleControl(method: string, path: string, body: unknown, bodyI
     found.onPremisesProvisioningErrors = body;
     return { status: 204 };
   }
+  const stop = /^POST \/_sandbox\/users\/(.+)\/stop-sync$/.exec(route);
+  if (stop) {
+    if (typeof fields.softDelete !== 'boolean') return badRequest('expected {"softDelete": true|false}');
+    return sandbox.stopSync(stop[1] ?? '', { softDelete: fields.softDelete }) ? { status: 204 } : { status: 404, body: { error: `no user ${stop[1] ?? ''}` } };
+  }
   const user = /^GET \/_sandbox\/users\/(.+)$/.exec(route);
   if (user) {
     const found = sandbox.getUser(user[1] ?? '');

@@ -12,6 +12,7 @@ import {
   type SeedDomain,
   type SeedGroup,
   type SeedUser,
+  deletedUserPrincipalName,
 } from './seed';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -22,6 +23,8 @@ export const upnDomain = (upn: string): string => upn.slice(upn.lastIndexOf('@')
 
 export class DirectoryState {
   users: SeedUser[] = [];
+  /** Soft-deleted users, as deleted items shows them (prefixed UPN, deletedDateTime). */
+  deletedUsers: SeedUser[] = [];
   groups: SeedGroup[] = [];
   domains: SeedDomain[] = [];
   privilegedRoleGranted = false;
@@ -37,6 +40,7 @@ export class DirectoryState {
   reset(): void {
     const copy = structuredClone(this.seed);
     this.users = copy.users;
+    this.deletedUsers = copy.deletedUsers;
     this.groups = copy.groups;
     this.domains = copy.domains;
     this.privilegedRoleGranted = copy.app.privilegedRoleGranted;
@@ -89,6 +93,56 @@ export class DirectoryState {
     return isGuid(key)
       ? views.find((u) => u.id.toLowerCase() === lower)
       : views.find((u) => u.userPrincipalName.toLowerCase() === lower);
+  }
+
+  // --- deleted items ------------------------------------------------------------------------
+
+  findDeletedUser(id: string): SeedUser | undefined {
+    const lower = id.toLowerCase();
+    return this.deletedUsers.find((u) => u.id.toLowerCase() === lower);
+  }
+
+  /** Soft-deletes: Graph moves the user to deleted items and prefixes the UPN with its id. */
+  deleteUser(user: SeedUser): void {
+    this.users = this.users.filter((u) => u !== user);
+    user.userPrincipalName = deletedUserPrincipalName(user.id, user.userPrincipalName);
+    user.deletedDateTime = new Date().toISOString();
+    this.deletedUsers.push(user);
+  }
+
+  /** The UPN a restore gives back (the prefix removed). */
+  restoredUpn(user: SeedUser): string {
+    const prefix = user.id.replace(/-/g, '');
+    return user.userPrincipalName.toLowerCase().startsWith(prefix.toLowerCase()) ? user.userPrincipalName.slice(prefix.length) : user.userPrincipalName;
+  }
+
+  /**
+   * Restores a deleted user. A previously synced user comes back cloud-only (sync no longer
+   * enabled) with its anchor and on-prem attributes, until a sync matches it again.
+   */
+  restoreUser(user: SeedUser): void {
+    this.deletedUsers = this.deletedUsers.filter((u) => u !== user);
+    user.userPrincipalName = this.restoredUpn(user);
+    user.deletedDateTime = null;
+    if (user.onPremisesSyncEnabled === true) user.onPremisesSyncEnabled = false;
+    this.users.push(user);
+  }
+
+  /** A deleted user by object id, deleted-items UPN or the UPN it had before. */
+  findDeletedByKey(key: string): SeedUser | undefined {
+    const lower = key.toLowerCase();
+    return this.deletedUsers.find((u) => u.id.toLowerCase() === lower || u.userPrincipalName.toLowerCase() === lower || this.restoredUpn(u).toLowerCase() === lower);
+  }
+
+  /** Entra Connect stops syncing a user: soft-deleted (left sync scope) or converted to cloud-only. */
+  stopSync(user: SeedUser, softDelete: boolean): void {
+    user.onPremisesSyncEnabled = false;
+    if (softDelete) this.deleteUser(user);
+  }
+
+  /** Whether any other object, live or soft-deleted, holds this immutable id. */
+  immutableIdTaken(value: string, except: SeedUser): boolean {
+    return [...this.users, ...this.deletedUsers].some((u) => u !== except && u.onPremisesImmutableId === value);
   }
 
   findDomain(name: string): SeedDomain | undefined {

@@ -30,6 +30,8 @@ export const MESSAGES = {
   // ⚠ Format of Graph's invalid-value errors; exact wording for this property unconfirmed.
   invalidImmutableId: "Invalid value specified for property 'onPremisesImmutableId' of resource 'User'.",
   invalidUpnDomain: 'The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.',
+  // ⚠ wording of Graph's read-only property error.
+  readOnlyProperty: (name: string): string => `Property '${name}' is read-only and cannot be set.`,
   emptyToken: 'Access token is empty.',
   invalidToken: 'Access token validation failure.',
   invalidAudience: 'Access token validation failure. Invalid audience.',

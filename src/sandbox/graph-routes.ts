@@ -14,8 +14,9 @@ import {
   notFoundMessage,
   notImplemented,
 } from './graph-errors';
-import { UnsupportedFilterError, matchesFilter, parseGroupFilter, parseUserFilter } from './odata-filter';
-import type { DirectoryRoleDefinition, PatchableValues, SeedDomain, SeedGroup, SeedUser } from './seed';
+import { routeDeletedItems } from './deleted-items-routes';
+import { type FilterClause, UnsupportedFilterError, matchesFilter, needsAdvancedQuery, parseGroupFilter, parseUserFilter } from './odata-filter';
+import { CLEARABLE_ON_PREM_ATTRIBUTES, type DirectoryRoleDefinition, type PatchableValues, type SeedDomain, type SeedGroup, type SeedUser } from './seed';
 
 /** A path segment; `quoted`: it was a key in the users('...') form. */
 export interface Segment {
@@ -25,6 +26,10 @@ export interface Segment {
 
 export interface GraphRequest {
   method: string;
+  /** The beta endpoint answers only what the bot uses there (users' on-prem attributes). */
+  version: 'v1.0' | 'beta';
+  /** Request headers, names lower-case (ConsistencyLevel for advanced queries). */
+  headers: Record<string, string>;
   /** Segments after the version, decoded; users('x') arrives as ['users', 'x' (quoted)]. */
   segments: Segment[];
   /** Path after the version as received (still encoded): for @odata.nextLink. */
@@ -73,13 +78,16 @@ const USER_PROPERTIES = [
   'preferredLanguage', 'usageLocation', 'accountEnabled', 'userType', 'creationType', 'externalUserState',
   'createdDateTime', 'onPremisesImmutableId', 'onPremisesSyncEnabled', 'onPremisesLastSyncDateTime',
   'onPremisesDistinguishedName', 'onPremisesSamAccountName', 'onPremisesUserPrincipalName',
-  'onPremisesDomainName', 'onPremisesSecurityIdentifier', 'onPremisesProvisioningErrors',
+  'onPremisesDomainName', 'onPremisesSecurityIdentifier', 'onPremisesProvisioningErrors', 'deletedDateTime',
 ] as const satisfies readonly (keyof SeedUser)[];
+
+/** Served on /beta only. */
+const BETA_USER_PROPERTIES = ['onPremisesObjectIdentifier'] as const satisfies readonly (keyof SeedUser)[];
 
 /** Real Graph user properties the sandbox does not model: selectable, always null (or []). */
 const UNMODELLED_USER_PROPERTIES: Record<string, null | []> = {
   companyName: null, employeeId: null, employeeType: null, employeeHireDate: null, city: null, country: null,
-  state: null, streetAddress: null, postalCode: null, faxNumber: null, ageGroup: null, deletedDateTime: null,
+  state: null, streetAddress: null, postalCode: null, faxNumber: null, ageGroup: null,
   lastPasswordChangeDateTime: null, passwordPolicies: null, showInAddressList: null, securityIdentifier: null,
   signInSessionsValidFromDateTime: null, externalUserStateChangeDateTime: null, imAddresses: [], identities: [],
   onPremisesExtensionAttributes: null,
@@ -96,12 +104,14 @@ const GROUP_PROPERTIES = ['id', 'displayName', 'description', 'mailNickname', 'm
 const DOMAIN_PROPERTIES = ['id', 'authenticationType', 'availabilityStatus', 'isAdminManaged', 'isDefault', 'isInitial', 'isRoot', 'isVerified', 'supportedServices', 'passwordNotificationWindowInDays', 'passwordValidityPeriodInDays', 'state'];
 const ORG_PROPERTIES = ['id', 'displayName', 'verifiedDomains', 'onPremisesSyncEnabled', 'onPremisesLastSyncDateTime', 'tenantType', 'countryLetterCode', 'createdDateTime'];
 const USER_ALL = [...USER_PROPERTIES, ...Object.keys(UNMODELLED_USER_PROPERTIES)];
+const USER_ALL_BETA = [...USER_ALL, ...BETA_USER_PROPERTIES];
+export const userPropertiesFor = (req: GraphRequest): readonly string[] => (req.version === 'beta' ? USER_ALL_BETA : USER_ALL);
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 type Selection = { select?: string[]; error?: GraphResult };
 
 /** Parses $select against the type's properties (case-insensitive, canonical names back). */
-function parseSelect(req: GraphRequest, allowed: readonly string[], typeName: string): Selection {
+export function parseSelect(req: GraphRequest, allowed: readonly string[], typeName: string): Selection {
   const raw = req.query.$select;
   if (raw === undefined) return {};
   const select: string[] = [];
@@ -117,7 +127,7 @@ function parseSelect(req: GraphRequest, allowed: readonly string[], typeName: st
 }
 
 /** Keeps the selected properties (plus id, which Graph always returns). */
-function project(full: Json, select: string[] | undefined, defaults: readonly string[]): Json {
+export function project(full: Json, select: string[] | undefined, defaults: readonly string[]): Json {
   const wanted = select ? ['id', ...select.filter((p) => p !== 'id')] : defaults;
   const out: Json = {};
   if (typeof full['@odata.type'] === 'string') out['@odata.type'] = full['@odata.type'];
@@ -125,9 +135,10 @@ function project(full: Json, select: string[] | undefined, defaults: readonly st
   return out;
 }
 
-function userJson(user: SeedUser): Json {
+export function userJson(user: SeedUser, version: GraphRequest['version'] = 'v1.0'): Json {
   const out: Json = { ...UNMODELLED_USER_PROPERTIES };
   for (const p of USER_PROPERTIES) out[p] = structuredClone(user[p]);
+  if (version === 'beta') for (const p of BETA_USER_PROPERTIES) out[p] = user[p];
   return out;
 }
 
@@ -168,14 +179,14 @@ const domainJson = (domain: SeedDomain): Json => ({
   state: null,
 });
 
-const context = (req: GraphRequest, fragment: string, select?: string[]): string => {
+export const context = (req: GraphRequest, fragment: string, select?: string[]): string => {
   const sel = select ? `(${select.join(',')})` : '';
   const [set, ...rest] = fragment.split('/');
-  return `${req.baseUrl}/v1.0/$metadata#${set ?? ''}${sel}${rest.length ? `/${rest.join('/')}` : ''}`;
+  return `${req.baseUrl}/${req.version}/$metadata#${set ?? ''}${sel}${rest.length ? `/${rest.join('/')}` : ''}`;
 };
 
 /** Fails loudly on query options the sandbox does not emulate for this route. */
-function unsupportedOption(req: GraphRequest, allowed: string[]): GraphResult | undefined {
+export function unsupportedOption(req: GraphRequest, allowed: string[]): GraphResult | undefined {
   const extra = Object.keys(req.query).find((k) => k.startsWith('$') && !allowed.includes(k));
   return extra ? graphError(501, 'NotImplemented', `The sandbox directory does not emulate the query option ${extra} on ${req.method} ${req.decodedPath}`, req.ids) : undefined;
 }
@@ -184,7 +195,7 @@ function unsupportedOption(req: GraphRequest, allowed: string[]): GraphResult | 
  * A collection page honouring $top (1..999) and our own $skiptoken. `maxPageSize`: server-driven
  * paging, as Graph may return fewer than $top and a nextLink.
  */
-function page(req: GraphRequest, items: Json[], contextUrl: string, maxPageSize?: number): GraphResult {
+export function page(req: GraphRequest, items: Json[], contextUrl: string, maxPageSize?: number): GraphResult {
   let top = 100;
   if (req.query.$top !== undefined) {
     top = Number(req.query.$top);
@@ -196,9 +207,10 @@ function page(req: GraphRequest, items: Json[], contextUrl: string, maxPageSize?
   const skip = Number(req.query.$skiptoken ?? '0');
   if (!Number.isInteger(skip) || skip < 0) return graphError(400, 'Request_BadRequest', 'Invalid $skiptoken.', req.ids);
   const body: Json = { '@odata.context': contextUrl };
+  if (req.query.$count === 'true') body['@odata.count'] = items.length;
   if (skip + top < items.length) {
     const params = new URLSearchParams({ ...req.query, $skiptoken: String(skip + top) });
-    body['@odata.nextLink'] = `${req.baseUrl}/v1.0/${req.rawPath.replace(/^\//, '')}?${params.toString().replace(/\+/g, '%20')}`;
+    body['@odata.nextLink'] = `${req.baseUrl}/${req.version}/${req.rawPath.replace(/^\//, '')}?${params.toString().replace(/\+/g, '%20')}`;
   }
   body.value = items.slice(skip, skip + top);
   return json(200, body);
@@ -219,12 +231,20 @@ export function routeGraph(req: GraphRequest, dir: DirectoryState): GraphResult 
     return graphError(400, 'BadRequest', `Resource not found for the segment '${key}'.`, req.ids);
   }
 
+  if (req.version === 'beta') {
+    // Only what the bot needs from beta: a user's on-prem attributes, read and cleared.
+    if (root === 'users' && key !== undefined && nav.length === 0 && m === 'GET') return getUser(req, dir, key);
+    if (root === 'users' && key !== undefined && nav.length === 0 && m === 'PATCH') return patchUser(req, dir, key);
+    return notEmulated();
+  }
+
   switch (root) {
     case 'users':
       if (key === undefined) return m === 'GET' ? listUsers(req, dir) : notEmulated();
       if (nav.length === 0) {
         if (m === 'GET') return getUser(req, dir, key);
         if (m === 'PATCH') return patchUser(req, dir, key);
+        if (m === 'DELETE') return deleteUser(req, dir, key);
         return notEmulated();
       }
       if (nav[0] === 'transitiveMemberOf' && nav.length <= 2 && m === 'GET') return userMemberOf(req, dir, key, nav[1]);
@@ -238,6 +258,9 @@ export function routeGraph(req: GraphRequest, dir: DirectoryState): GraphResult 
     case 'domains':
       if (key !== undefined && nav.length === 0 && m === 'GET') return getDomain(req, dir, key);
       if (key === undefined && m === 'GET') return listDomains(req, dir);
+      return notEmulated();
+    case 'directory':
+      if (key === 'deletedItems') return routeDeletedItems(req, dir, nav);
       return notEmulated();
     case 'organization':
       return s.length === 1 && m === 'GET' ? getOrganization(req, dir) : notEmulated();
@@ -254,28 +277,45 @@ const userNotFound = (req: GraphRequest, key: string): GraphResult =>
 function getUser(req: GraphRequest, dir: DirectoryState, key: string): GraphResult {
   const bad = unsupportedOption(req, ['$select']);
   if (bad) return bad;
-  const { select, error } = parseSelect(req, USER_ALL, 'user');
+  const { select, error } = parseSelect(req, userPropertiesFor(req), 'user');
   if (error) return error;
   const user = dir.findUserForRead(key);
   if (!user) return userNotFound(req, key);
-  return json(200, { '@odata.context': context(req, 'users/$entity', select), ...project(userJson(user), select, DEFAULT_USER_PROPERTIES) });
+  return json(200, { '@odata.context': context(req, 'users/$entity', select), ...project(userJson(user, req.version), select, DEFAULT_USER_PROPERTIES) });
+}
+
+/**
+ * Parses $filter (and checks the advanced-query rules) for a user collection. Returns the
+ * clauses (undefined: no filter) or Graph's error.
+ */
+export function userFilterOf(req: GraphRequest): { clauses?: FilterClause[]; error?: GraphResult } {
+  const eventual = (req.headers.consistencylevel ?? '').toLowerCase() === 'eventual';
+  // ⚠ wording: Graph refuses $count on directory objects without ConsistencyLevel: eventual.
+  if (req.query.$count !== undefined && !eventual) return { error: graphError(400, 'Request_BadRequest', '$count is not currently supported.', req.ids) };
+  if (req.query.$filter === undefined) return {};
+  let clauses: FilterClause[];
+  try {
+    clauses = parseUserFilter(req.query.$filter);
+  } catch (err) {
+    if (err instanceof UnsupportedFilterError) return { error: graphError(400, 'Request_UnsupportedQuery', err.message, req.ids) };
+    throw err;
+  }
+  if (needsAdvancedQuery(clauses) && !(eventual && req.query.$count === 'true')) {
+    const missing = eventual ? "the '$count=true' query parameter is" : "the 'ConsistencyLevel:eventual' header is";
+    return { error: graphError(400, 'Request_UnsupportedQuery', `Operator 'endsWith' is not supported because ${missing} missing. Refer to https://aka.ms/graph-docs/advanced-queries for more information`, req.ids) };
+  }
+  return { clauses };
 }
 
 function listUsers(req: GraphRequest, dir: DirectoryState): GraphResult {
-  const bad = unsupportedOption(req, ['$select', '$filter', '$top', '$skiptoken']);
+  const bad = unsupportedOption(req, ['$select', '$filter', '$top', '$skiptoken', '$count']);
   if (bad) return bad;
   const { select, error } = parseSelect(req, USER_ALL, 'user');
   if (error) return error;
-  let users = dir.readUsers();
-  if (req.query.$filter !== undefined) {
-    try {
-      const clauses = parseUserFilter(req.query.$filter);
-      users = users.filter((u) => matchesFilter(u, clauses));
-    } catch (err) {
-      if (err instanceof UnsupportedFilterError) return graphError(400, 'Request_UnsupportedQuery', err.message, req.ids);
-      throw err;
-    }
-  }
+  const filter = userFilterOf(req);
+  if (filter.error) return filter.error;
+  const { clauses } = filter;
+  const users = clauses ? dir.readUsers().filter((u) => matchesFilter(u, clauses)) : dir.readUsers();
   return page(req, users.map((u) => project(userJson(u), select, DEFAULT_USER_PROPERTIES)), context(req, 'users', select), dir.maxPageSize);
 }
 
@@ -411,6 +451,8 @@ function getOrganization(req: GraphRequest, dir: DirectoryState): GraphResult {
 // --- PATCH /users/{id} ---------------------------------------------------------------------------
 
 const PATCHABLE = ['onPremisesImmutableId', 'userPrincipalName', 'accountEnabled'];
+/** On-prem attributes v1.0 serves read-only; beta lets a cloud-only user's be cleared. */
+const READ_ONLY_IN_V1: readonly string[] = CLEARABLE_ON_PREM_ATTRIBUTES.filter((a) => a !== 'onPremisesImmutableId' && a !== 'onPremisesObjectIdentifier');
 
 function patchUser(req: GraphRequest, dir: DirectoryState, key: string): GraphResult {
   const bad = (message: string, code = 'Request_BadRequest'): GraphResult => graphError(400, code, message, req.ids);
@@ -425,10 +467,21 @@ function patchUser(req: GraphRequest, dir: DirectoryState, key: string): GraphRe
     return bad(MESSAGES.badJson, 'BadRequest');
   }
   const body = req.body as Record<string, unknown>;
-  const unknown = Object.keys(body).find((k) => !PATCHABLE.includes(k));
+  const clearable: readonly string[] = req.version === 'beta' ? CLEARABLE_ON_PREM_ATTRIBUTES : [];
+  if (req.version === 'v1.0') {
+    const readOnly = Object.keys(body).find((k) => READ_ONLY_IN_V1.includes(k));
+    if (readOnly) return bad(MESSAGES.readOnlyProperty(readOnly));
+  }
+  const unknown = Object.keys(body).find((k) => !PATCHABLE.includes(k) && !clearable.includes(k));
   if (unknown) return notImplemented(req.method, `${req.decodedPath} (property ${unknown})`, req.ids);
 
   const next: PatchableValues = {};
+  for (const attribute of CLEARABLE_ON_PREM_ATTRIBUTES) {
+    if (attribute === 'onPremisesImmutableId' || !(attribute in body)) continue;
+    // ⚠ beta documents clearing these on cloud-only users; setting a value is not offered.
+    if (body[attribute] !== null) return bad(MESSAGES.readOnlyProperty(attribute));
+    next[attribute] = null;
+  }
   if ('onPremisesImmutableId' in body) {
     const value = body.onPremisesImmutableId;
     // ⚠ Graph docs: '$' and '_' cannot be used. An empty string is refused too: it is what
@@ -457,7 +510,7 @@ function patchUser(req: GraphRequest, dir: DirectoryState, key: string): GraphRe
   }
 
   const others = dir.users.filter((u) => u !== user);
-  if (typeof next.onPremisesImmutableId === 'string' && others.some((u) => u.onPremisesImmutableId === next.onPremisesImmutableId)) {
+  if (typeof next.onPremisesImmutableId === 'string' && dir.immutableIdTaken(next.onPremisesImmutableId, user)) {
     return bad(MESSAGES.duplicateImmutableId);
   }
   if (next.userPrincipalName !== undefined) {
@@ -469,3 +522,17 @@ function patchUser(req: GraphRequest, dir: DirectoryState, key: string): GraphRe
   return { status: 204, headers: {} };
 }
 
+// --- DELETE /users/{id} --------------------------------------------------------------------------
+
+/** Soft-deletes a cloud-mastered user into deleted items (30 days, restorable). */
+function deleteUser(req: GraphRequest, dir: DirectoryState, key: string): GraphResult {
+  const user = dir.findUser(key);
+  if (!user) return userNotFound(req, key);
+  // ⚠ exact text: a synced object can only be deleted on-premises (or by leaving sync scope).
+  if (user.onPremisesSyncEnabled === true) return graphError(400, 'Request_BadRequest', MESSAGES.syncedObject, req.ids);
+  if (dir.isPrivileged(user) && !dir.privilegedRoleGranted) {
+    return graphError(403, 'Authorization_RequestDenied', MESSAGES.insufficientPrivileges, req.ids);
+  }
+  dir.deleteUser(user);
+  return { status: 204, headers: {} };
+}

@@ -9,10 +9,13 @@ export type { RecordedRequest } from './request-log';
 export { REDACTED } from './request-log';
 export { loadSandboxTls, type SandboxTls, type SandboxTlsPaths } from './tls';
 export {
+  CLEARABLE_ON_PREM_ATTRIBUTES,
   defaultSeed,
+  deletedUserPrincipalName,
   DIRECTORY_ROLES,
   GRACE_THROTTLE_RULE,
   HEIDI_REPLICATION_LAG_MS,
+  KATE_DELETED_AGO_MS,
   PRIVILEGED_ROLE_TEMPLATE_IDS,
   ROLE_TEMPLATES,
   SANDBOX_CLIENT_ID,
@@ -30,6 +33,7 @@ export {
 export { BULK_GROUPS, BULK_UPNS, BULK_USERS, FOREST_MOVE_GROUP, SYNC_ERROR_ANCHORS, SYNC_ERROR_UPNS, SYNC_ERROR_USERS } from './seed-bulk';
 export { GRAPH_IDENTITY_WRITE_LIMIT, type WriteLimit } from './write-limit';
 export type {
+  ClearableOnPremAttribute,
   DirectoryRoleDefinition,
   SandboxUserName,
   SeedApp,

@@ -1,27 +1,33 @@
 /**
  * The few OData $filter forms the bot uses to find a user, parsed strictly:
- *   mail eq '...' | userPrincipalName eq '...' | onPremisesImmutableId eq '...'
+ *   id eq '...' | mail eq '...' | userPrincipalName eq '...' | onPremisesImmutableId eq '...'
  *   proxyAddresses/any(x:x eq '...')   (any lambda variable name)
+ *   endswith(userPrincipalName,'...') | endswith(mail,'...')   (advanced queries: the route checks
+ *   ConsistencyLevel: eventual and $count=true)
  * joined by `or`. String literals escape ' by doubling it ('o''brien@contoso.com').
  * Anything else is rejected so that an unexpected query fails loudly instead of matching wrongly.
  */
 import type { SeedUser } from './seed';
 
-export type FilterProperty = 'mail' | 'userPrincipalName' | 'onPremisesImmutableId' | 'proxyAddresses';
+export type FilterProperty = 'id' | 'mail' | 'userPrincipalName' | 'onPremisesImmutableId' | 'proxyAddresses';
 
 export interface FilterClause {
   property: FilterProperty;
   value: string;
+  /** endswith is an advanced query operator; the rest are plain equality. */
+  operator?: 'eq' | 'endswith';
 }
 
 export class UnsupportedFilterError extends Error {}
 
 const LITERAL = String.raw`'((?:[^']|'')*)'`;
-const EQ_CLAUSE = new RegExp(String.raw`^(mail|userPrincipalName|onPremisesImmutableId)\s+eq\s+${LITERAL}`, 'i');
+const EQ_CLAUSE = new RegExp(String.raw`^(id|mail|userPrincipalName|onPremisesImmutableId)\s+eq\s+${LITERAL}`, 'i');
+const ENDSWITH_CLAUSE = new RegExp(String.raw`^endswith\(\s*(mail|userPrincipalName)\s*,\s*${LITERAL}\s*\)`, 'i');
 const ANY_CLAUSE = new RegExp(String.raw`^proxyAddresses/any\(\s*(\w+)\s*:\s*(\w+)\s+eq\s+${LITERAL}\s*\)`, 'i');
 const OR = /^\s+or\s+/i;
 
 const CANONICAL: Record<string, FilterProperty> = {
+  id: 'id',
   mail: 'mail',
   userprincipalname: 'userPrincipalName',
   onpremisesimmutableid: 'onPremisesImmutableId',
@@ -35,7 +41,7 @@ function unsupported(rest: string): UnsupportedFilterError {
     ? `Unsupported or invalid query filter clause specified for property '${property}' of resource 'User'.`
     : 'Invalid filter clause.';
   return new UnsupportedFilterError(
-    `${what} (The sandbox directory emulates only mail/userPrincipalName/onPremisesImmutableId eq '...' and proxyAddresses/any(x:x eq '...'), joined by or.)`,
+    `${what} (The sandbox directory emulates only id/mail/userPrincipalName/onPremisesImmutableId eq '...', proxyAddresses/any(x:x eq '...') and endswith(userPrincipalName|mail,'...'), joined by or.)`,
   );
 }
 
@@ -45,7 +51,13 @@ export function parseUserFilter(filter: string): FilterClause[] {
   for (;;) {
     const any = ANY_CLAUSE.exec(rest);
     const eq = any ? null : EQ_CLAUSE.exec(rest);
-    if (any) {
+    const ends = any || eq ? null : ENDSWITH_CLAUSE.exec(rest);
+    if (ends) {
+      const property = CANONICAL[(ends[1] ?? '').toLowerCase()];
+      if (!property) throw unsupported(rest);
+      clauses.push({ property, value: unescape(ends[2] ?? ''), operator: 'endswith' });
+      rest = rest.slice(ends[0].length);
+    } else if (any) {
       // proxyAddresses/any(x:y eq ...) with two different names is invalid OData.
       if (any[1] !== any[2]) throw unsupported(rest);
       clauses.push({ property: 'proxyAddresses', value: unescape(any[3] ?? '') });
@@ -65,11 +77,20 @@ export function parseUserFilter(filter: string): FilterClause[] {
   }
 }
 
+/** Whether the filter uses an advanced query operator (needs ConsistencyLevel: eventual + $count). */
+export const needsAdvancedQuery = (clauses: FilterClause[]): boolean => clauses.some((c) => c.operator === 'endswith');
+
 /** Graph compares mail, UPN and proxy addresses case-insensitively; the immutable id exactly. */
 export function matchesFilter(user: SeedUser, clauses: FilterClause[]): boolean {
   return clauses.some((clause) => {
     const wanted = clause.value.toLowerCase();
+    if (clause.operator === 'endswith') {
+      const actual = clause.property === 'mail' ? user.mail : user.userPrincipalName;
+      return actual !== null && actual.toLowerCase().endsWith(wanted);
+    }
     switch (clause.property) {
+      case 'id':
+        return user.id.toLowerCase() === wanted;
       case 'mail':
         return user.mail !== null && user.mail.toLowerCase() === wanted;
       case 'userPrincipalName':

@@ -124,6 +124,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     query: Record<string, string>,
     body: unknown,
     bodyInvalid: boolean,
+    headers: Record<string, string>,
     ids: RequestIds,
     viaBatch: boolean,
   ): Promise<GraphResult> {
@@ -135,15 +136,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       const retryAfter = writeLimiter.take();
       if (retryAfter !== undefined) return faultError(429, retryAfter, ids);
     }
-    if (version !== 'v1.0') return notImplemented(method, decodedPath, ids);
+    if (version !== 'v1.0' && version !== 'beta') return notImplemented(method, decodedPath, ids);
     const segments = splitGraphPath(rel);
     if (!segments) return graphError(400, 'BadRequest', `Invalid percent-encoding in '${rel}'.`, ids);
     if (segments[0]?.value === '$batch' && segments.length === 1) {
       if (viaBatch) return graphError(400, 'BadRequest', 'A batch request cannot contain a $batch request.', ids);
-      if (method !== 'POST') return notImplemented(method, decodedPath, ids);
+      if (method !== 'POST' || version !== 'v1.0') return notImplemented(method, decodedPath, ids);
       return runBatch(body, bodyInvalid, ids, (sub) => executeSubRequest(sub, ids));
     }
-    return routeGraph({ method, segments, rawPath: rel, decodedPath, query, body, bodyInvalid, ids, baseUrl: url }, state);
+    return routeGraph({ method, version, headers, segments, rawPath: rel, decodedPath, query, body, bodyInvalid, ids, baseUrl: url }, state);
   }
 
   async function executeSubRequest(sub: BatchSubRequest, outer: RequestIds): Promise<GraphResult> {
@@ -163,7 +164,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       authorized: true, // the batch's own token covers its sub-requests
       requestId: ids.requestId,
     });
-    const result = await executeGraph(sub.method, 'v1.0', rel, query, sub.body, false, ids, true);
+    const result = await executeGraph(sub.method, 'v1.0', rel, query, sub.body, false, sub.headers, ids, true);
     entry.status = result.status;
     return result;
   }
@@ -179,7 +180,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       return graphError(401, 'InvalidAuthenticationToken', message, ids, challenge);
     }
     entry.authorized = true;
-    return executeGraph(entry.method, version, rel, entry.query, parsed.json, parsed.invalid, ids, false);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    return executeGraph(entry.method, version, rel, entry.query, parsed.json, parsed.invalid, headers, ids, false);
   }
 
   async function handleEntra(req: IncomingMessage, entry: RecordedRequest, decodedPath: string, parsed: ParsedBody, ids: RequestIds): Promise<EntraResult | GraphResult> {
@@ -335,7 +338,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       state.privilegedRoleGranted = granted;
     },
     // The live object on purpose: tests may edit it to simulate a change made elsewhere.
-    getUser: (idOrUpn) => state.findUser(idOrUpn),
+    getUser: (idOrUpn) => state.findUser(idOrUpn) ?? state.findDeletedByKey(idOrUpn),
+    stopSync: (idOrUpn, { softDelete }) => {
+      const user = state.findUser(idOrUpn);
+      if (!user) return false;
+      state.stopSync(user, softDelete);
+      return true;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         closing.abort();

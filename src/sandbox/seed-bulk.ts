@@ -109,6 +109,8 @@ function person(p: Person, createdDateTime: string): SeedUser {
     onPremisesDomainName: synced ? 'corp.contoso.com' : null,
     onPremisesSecurityIdentifier: null,
     onPremisesProvisioningErrors: [],
+    onPremisesObjectIdentifier: synced ? (p.immutableIdGuid ?? null) : null,
+    deletedDateTime: null,
     roleTemplateIds: [],
     history: [],
   };

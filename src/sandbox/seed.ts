@@ -7,8 +7,18 @@ import { guidToImmutableId } from '../directory/immutable-id';
 import type { FaultRule } from './faults';
 import { bulkSeed } from './seed-bulk';
 
+/**
+ * The on-premises attributes Microsoft documents as clearable on cloud-only users, through the
+ * beta endpoint only (v1.0 serves them read-only, and has no onPremisesObjectIdentifier).
+ */
+export const CLEARABLE_ON_PREM_ATTRIBUTES = [
+  'onPremisesDistinguishedName', 'onPremisesDomainName', 'onPremisesImmutableId', 'onPremisesObjectIdentifier',
+  'onPremisesSamAccountName', 'onPremisesSecurityIdentifier', 'onPremisesUserPrincipalName',
+] as const;
+export type ClearableOnPremAttribute = (typeof CLEARABLE_ON_PREM_ATTRIBUTES)[number];
+
 /** Properties a PATCH may change; history keeps their previous values. */
-export type PatchableProperty = 'onPremisesImmutableId' | 'userPrincipalName' | 'accountEnabled';
+export type PatchableProperty = ClearableOnPremAttribute | 'userPrincipalName' | 'accountEnabled';
 export type PatchableValues = Partial<Pick<SeedUser, PatchableProperty>>;
 
 /** One successful PATCH, kept on the user (Microsoft: back up old values before clearing). */
@@ -58,6 +68,10 @@ export interface SeedUser {
   onPremisesDomainName: string | null;
   onPremisesSecurityIdentifier: string | null;
   onPremisesProvisioningErrors: ProvisioningError[];
+  /** beta only: the on-premises objectGUID (clearing it needs User-OnPremisesSyncBehavior.ReadWrite.All too). */
+  onPremisesObjectIdentifier: string | null;
+  /** Set while the user is in deleted items (soft-deleted, restorable for 30 days). */
+  deletedDateTime: string | null;
   // --- sandbox-only, never served by the Graph routes ---
   /** Active directory roles (role template ids). */
   roleTemplateIds: string[];
@@ -114,6 +128,8 @@ export interface SeedData {
   app: SeedApp;
   domains: SeedDomain[];
   users: SeedUser[];
+  /** Soft-deleted users (GET /directory/deletedItems/microsoft.graph.user), UPN already prefixed. */
+  deletedUsers: SeedUser[];
   groups: SeedGroup[];
   /** Fault rules active after start and after every reset (their counters restart). */
   faults: FaultRule[];
@@ -179,6 +195,8 @@ export const SANDBOX_USERS = {
   helen: '4e1e4000-0000-4000-8000-00000000000c',
   adele: 'ade1e000-0000-4000-8000-00000000000d',
   aaron: 'aa204000-0000-4000-8000-00000000000e',
+  kate: 'ca7e0000-0000-4000-8000-00000000000f',
+  liam: '11a40000-0000-4000-8000-000000000010',
 } as const;
 export type SandboxUserName = keyof typeof SANDBOX_USERS;
 
@@ -197,6 +215,9 @@ export const SANDBOX_UPNS: Record<SandboxUserName, string> = {
   helen: 'helen.helpdesk@contoso.com',
   adele: 'adele.approver@contoso.com',
   aaron: 'aaron.approver@contoso.com',
+  /** Her UPN before she was deleted; in deleted items it reads deletedUserPrincipalName(...). */
+  kate: 'kate@contoso.com',
+  liam: 'liam@contoso.com',
 };
 
 /** On-premises objectGUIDs the seeded immutable ids were computed from (Entra Connect's anchor). */
@@ -210,6 +231,8 @@ export const SANDBOX_ON_PREM_GUIDS = {
   heidi: 'c712de4a-3480-44e1-8493-15ee8b0d2d23',
   judy: '8d1d6646-3293-439b-98d9-7c777784013a',
   obrien: 'c586460f-d722-4936-b1e0-241b6b022e7c',
+  kate: '5b0e7d2c-1f4a-4e8b-9c3d-2a6f8e1b7c40',
+  liam: '7e3a9c51-8b2d-4f60-a1e4-c5d7b9f02a13',
 } as const;
 
 /** The seeded onPremisesImmutableId values (users not listed have none). */
@@ -236,6 +259,12 @@ export const GRACE_THROTTLE_RULE: FaultRule = {
   retryAfterSeconds: 1,
   times: 2,
 };
+
+/** Graph prefixes a deleted user's UPN with its object id without dashes. */
+export const deletedUserPrincipalName = (id: string, upn: string): string => `${id.replace(/-/g, '')}${upn}`;
+
+/** Kate was deleted (out of sync scope) this long before the sandbox started. */
+export const KATE_DELETED_AGO_MS = 3 * 24 * 60 * 60 * 1000;
 
 /** Seeded replication lag of Heidi. */
 export const HEIDI_REPLICATION_LAG_MS = 60_000;
@@ -294,6 +323,8 @@ function member(input: UserInput): SeedUser {
     onPremisesDomainName: onPrem ? 'corp.contoso.com' : null,
     onPremisesSecurityIdentifier: onPrem ? `S-1-5-21-1004336348-1177238915-682003330-${onPrem.rid}` : null,
     onPremisesProvisioningErrors: [],
+    onPremisesObjectIdentifier: onPrem && guid ? guid : null,
+    deletedDateTime: null,
     roleTemplateIds: input.roles ?? [],
     history: [],
   };
@@ -332,8 +363,15 @@ export function defaultSeed(now: Date = new Date()): SeedData {
     member({ name: 'helen', displayName: 'Helen Helpdesk', givenName: 'Helen', surname: 'Helpdesk', mail: 'helen.helpdesk@contoso.com', jobTitle: 'Service Desk Agent', department: 'IT', createdDateTime: '2022-03-07T08:00:00Z', roles: [ROLE_TEMPLATES.helpdeskAdministrator] }),
     member({ name: 'adele', displayName: 'Adele Approver', givenName: 'Adele', surname: 'Approver', mail: 'adele.approver@contoso.com', jobTitle: 'Identity Lead', department: 'IT', createdDateTime: '2022-03-07T08:05:00Z' }),
     member({ name: 'aaron', displayName: 'Aaron Approver', givenName: 'Aaron', surname: 'Approver', mail: 'aaron.approver@contoso.com', jobTitle: 'Security Officer', department: 'IT', createdDateTime: '2022-03-07T08:10:00Z' }),
+    // Converted to cloud-only and anchor cleared long ago, but the other on-prem attributes linger.
+    { ...member({ name: 'liam', displayName: 'Liam Leftover', givenName: 'Liam', surname: 'Leftover', mail: 'liam@contoso.com', secondary: ['liam.leftover@contoso.com'], jobTitle: 'Technician', department: 'Facilities', createdDateTime: '2019-07-08T10:30:00Z', onPrem: stale('liam', 1115) }), onPremisesImmutableId: null },
   ];
   const bulk = bulkSeed(now, { synced: SANDBOX_USERS.bob, federated: SANDBOX_USERS.carol, protectedAdmin: SANDBOX_USERS.dave, empty: SANDBOX_USERS.ivan });
+
+  // Taken out of sync scope three days ago: Entra Connect deleted her, she waits in deleted items
+  // with her anchor and on-prem attributes (restore, then clear, to make her cloud-only).
+  const kate = member({ name: 'kate', displayName: 'Kate Deleted', givenName: 'Kate', surname: 'Deleted', mail: 'kate@contoso.com', secondary: ['kate.deleted@contoso.com'], jobTitle: 'Recruiter', department: 'HR', createdDateTime: '2018-05-02T09:00:00Z', onPrem: { syncEnabled: true, lastSync: ago(KATE_DELETED_AGO_MS + 20 * 60 * 1000), sam: 'kate', rid: 1114, ou: 'Staff' } });
+  const deletedUsers: SeedUser[] = [{ ...kate, userPrincipalName: deletedUserPrincipalName(kate.id, kate.userPrincipalName), deletedDateTime: ago(KATE_DELETED_AGO_MS) }];
 
   return {
     tenantId: SANDBOX_TENANT_ID,
@@ -357,6 +395,7 @@ export function defaultSeed(now: Date = new Date()): SeedData {
       { id: 'fabrikam.com', authenticationType: 'Federated', isVerified: true, isDefault: false, isInitial: false, isRoot: true, supportedServices: ['Email', 'OfficeCommunicationsOnline'] },
     ],
     users: [...users, ...bulk.users],
+    deletedUsers,
     groups: [
       { id: SANDBOX_GROUPS.helpdesk, displayName: 'Helpdesk', description: 'May request immutable id changes through the bot.', mailNickname: 'helpdesk', securityEnabled: true, mailEnabled: false, memberIds: [SANDBOX_USERS.helen] },
       { id: SANDBOX_GROUPS.identityApprovers, displayName: 'Identity Approvers', description: 'May approve immutable id changes.', mailNickname: 'identity-approvers', securityEnabled: true, mailEnabled: false, memberIds: [SANDBOX_USERS.adele, SANDBOX_USERS.aaron] },

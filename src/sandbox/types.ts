@@ -47,9 +47,16 @@ export interface RunningSandbox {
   /** Whether the app's service principal holds Privileged Authentication Administrator. */
   grantPrivilegedRole(granted: boolean): void;
   /**
-   * The current (written, not lagged) state of a user, by object id or UPN. This is the live
+   * The current (written, not lagged) state of a user, by object id or UPN, deleted users too
+   * (deletedDateTime set; found by their UPN before deletion as well). This is the live
    * object: tests may assign to it to simulate a change made elsewhere (no history, no lag).
    */
   getUser(idOrUpn: string): SeedUser | undefined;
+  /**
+   * What Entra Connect does when a synced user stops syncing: `softDelete` — the on-prem object
+   * left sync scope and the cloud user went to deleted items; otherwise it became cloud-only
+   * (onPremisesSyncEnabled false, as after sync is turned off). Returns false for no such user.
+   */
+  stopSync(idOrUpn: string, options: { softDelete: boolean }): boolean;
   close(): Promise<void>;
 }

@@ -177,8 +177,8 @@ describe('auth and unknown routes', () => {
     expect(unknown.status).toBe(501);
     expect((unknown.json as GraphErrorBody).error).toMatchObject({ code: 'NotImplemented', message: 'The sandbox directory does not emulate GET /v1.0/applications' });
     expect((await graphRaw(sandbox, 'GET', '/v1.0/users/alice@contoso.com/onPremisesSyncBehavior', undefined, token)).status).toBe(501);
-    expect((await graphRaw(sandbox, 'DELETE', '/v1.0/users/alice@contoso.com', undefined, token)).status).toBe(501);
-    expect((await graphRaw(sandbox, 'GET', '/beta/users/alice@contoso.com', undefined, token)).status).toBe(501);
+    expect((await graphRaw(sandbox, 'DELETE', '/v1.0/directory/deletedItems/' + SANDBOX_USERS.kate, undefined, token)).status).toBe(501);
+    expect((await graphRaw(sandbox, 'GET', '/beta/users/alice@contoso.com/transitiveMemberOf', undefined, token)).status).toBe(501);
     expect((await graphRaw(sandbox, 'GET', '/v1.0/users/alice@contoso.com?$expand=manager', undefined, token)).status).toBe(501);
     expect((await rawRequest(sandbox, 'GET', '/something/else')).status).toBe(501);
     expect((await graphRaw(sandbox, 'GET', '/v1.0/me', undefined, token)).status).toBe(400); // app-only token

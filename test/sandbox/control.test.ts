@@ -104,3 +104,11 @@ describe('CLI (src/sandbox/main.ts) in its own process', () => {
     expect(await exited).toBe(0);
   });
 });
+
+test('POST users/{id}/stop-sync: soft-deleted or converted, like Entra Connect would', async () => {
+  expect((await control(sandbox, 'POST', 'users/bob@contoso.com/stop-sync', {})).status).toBe(400);
+  expect((await control(sandbox, 'POST', 'users/nobody@contoso.com/stop-sync', { softDelete: true })).status).toBe(404);
+  expect((await control(sandbox, 'POST', 'users/bob@contoso.com/stop-sync', { softDelete: true })).status).toBe(204);
+  expect((await control(sandbox, 'GET', 'users/bob@contoso.com')).json).toMatchObject({ id: SANDBOX_USERS.bob, onPremisesSyncEnabled: false, deletedDateTime: expect.any(String) as unknown });
+  expect((await graphRaw(sandbox, 'GET', '/v1.0/users/bob@contoso.com', undefined, token)).status).toBe(404);
+});
