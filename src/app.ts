@@ -27,6 +27,8 @@ import { TeamsChat } from './transport/teams-chat';
 import { reconcileInterrupted } from './workflow/reconcile';
 import { ConfiguredRoles } from './workflow/roles';
 import { sweepRequests } from './workflow/sweep-requests';
+import { SyncErrorStore } from './storage/sync-error-store';
+import { SyncErrorWatch } from './watch/watch-sync-errors';
 
 export interface App {
   server: restify.Server;
@@ -40,6 +42,8 @@ export interface App {
   sweep(): Promise<void>;
   /** Stops accepting, waits for in-flight work, closes the server. */
   close(): Promise<void>;
+  /** The sync-error watch (WATCH_SYNC_ERRORS); tests may run a pass with watch.runPass(). */
+  watch: SyncErrorWatch;
 }
 
 export interface AppOverrides {
@@ -77,6 +81,16 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     notifications: new NotificationStore(store),
   };
+  const watch = new SyncErrorWatch(
+    {
+      ...deps,
+      chat: deps.chat as NonNullable<ConversationDeps['chat']>,
+      notifications: deps.notifications as NotificationStore,
+      syncErrors: new SyncErrorStore(store),
+      isChannelInstalled: async (channelId) => (await references.findForChannel(channelId)) !== undefined,
+    },
+    config.watch,
+  );
   const inFlight = new InFlight();
   const bot = new ImmutableIdBot({
     deps,
@@ -97,6 +111,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       sandbox: config.sandboxMode,
       graph,
       storage: storageHealth,
+      watch: await watch.status(),
     };
   };
   const server = createServer({ adapter, bot, log, health });
@@ -123,6 +138,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     inFlight,
     storageDescription: storage.describe,
     sweep,
+    watch,
     listen: async () => {
       for (const request of await reconcileInterrupted(deps)) {
         await broadcast(deps, request, { announce: announceOutcome(request) }).catch((error: unknown) =>
@@ -133,6 +149,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
         sweep().catch((error: unknown) => log.error('sweep.failed', { error: error as Error }));
       }, config.sweepIntervalMs);
       timer.unref();
+      await watch.start();
       return new Promise((resolve) => {
         server.listen(config.port, config.host, () => {
           const address = server.address();
@@ -142,6 +159,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     },
     close: async () => {
       if (timer) clearInterval(timer);
+      await watch.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Idle keep-alive connections would hold close() open for seconds; requests in flight still finish.
       (server.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();

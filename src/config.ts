@@ -93,6 +93,8 @@ export interface Config {
   verifyMaxWaitMs: number;
   /** Card actions answer with a "Working…" card when the change takes longer than this. */
   cardActionDeadlineMs: number;
+  /** The sync-error watch (WATCH_SYNC_ERRORS, WATCH_INTERVAL ≥ 1 minute). */
+  watch: { enabled: boolean; intervalMs: number };
 }
 
 export class ConfigError extends AppError {
@@ -198,6 +200,12 @@ export function loadConfig(env: Env = process.env): Config {
     allowPrivilegedTargets: parseBool('ALLOW_PRIVILEGED_TARGETS', get('ALLOW_PRIVILEGED_TARGETS'), false, problems),
   };
   const rateLimitPerMinute = parseInteger('RATE_LIMIT_PER_MINUTE', get('RATE_LIMIT_PER_MINUTE'), 30, 1, 10000, problems);
+  const watch = {
+    enabled: parseBool('WATCH_SYNC_ERRORS', get('WATCH_SYNC_ERRORS'), false, problems),
+    intervalMs: parseDuration('WATCH_INTERVAL', get('WATCH_INTERVAL'), HOUR, problems),
+  };
+  // Each pass reads every user: more often than once a minute would only burn Graph's read quota.
+  if (watch.intervalMs < 60_000) problems.push(`WATCH_INTERVAL: "${get('WATCH_INTERVAL')}" is shorter than 1 minute; use e.g. 15m or 1h (default 1h)`);
 
   if (problems.length > 0 || !bot || !graph) throw new ConfigError(problems);
   return deepFreeze({
@@ -218,6 +226,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: get('DATA_DIR') || '.data',
     verifyMaxWaitMs,
     cardActionDeadlineMs,
+    watch,
   });
 }
 

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     requiredApprovals: config.roles.requiredApprovals,
     approvalChannel: config.approvals.channelId ?? null,
     notifyEndpoint: config.notifySecret ? 'on' : 'off (NOTIFY_SECRET empty)',
+    syncErrorWatch: config.watch.enabled ? `every ${Math.round(config.watch.intervalMs / 60_000)} min` : 'off',
     storage: app.storageDescription,
     sandbox: config.sandboxMode,
   });

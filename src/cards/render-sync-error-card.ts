@@ -31,6 +31,10 @@ export interface SyncErrorCardInput {
   /** What stops a clear (from assessClear on the snapshot); "Request clear" only shows when empty. */
   blockers: ClearBlocker[];
   sandbox: boolean;
+  /** Found by the sync-error watch: which property conflicts with which value, and who holds it (escaped here). */
+  conflict?: { property: string; value: string; holder?: { displayName: string | null; userPrincipalName: string } };
+  /** ISO time a watch pass found the error gone: the card says "resolved" and offers no button. */
+  resolvedAt?: string;
 }
 
 interface SyncErrorCardViewModel {
@@ -64,6 +68,13 @@ interface SyncErrorCardViewModel {
   notificationId: string;
   hasReadAt: boolean;
   readAt: string;
+  isResolved: boolean;
+  resolvedAt: string;
+  hasConflict: boolean;
+  showConflictHelp: boolean;
+  conflictProperty: string;
+  conflictValue: string;
+  conflictHolder: string;
 }
 
 type SyncedBlocker = Extract<ClearBlocker, { kind: 'synced' }>;
@@ -91,7 +102,9 @@ export function renderSyncErrorCard(input: SyncErrorCardInput): AdaptiveCardJson
   const protectedGroups = protectedDetails(blockers, 'protected-group', '(name not recorded)');
   const detail = input.detail?.trim() ? escapeCardText(input.detail, MAX_DETAIL_LENGTH) : '';
   const lookupError = snapshot === undefined && input.lookupError?.trim() ? sanitizeBotText(input.lookupError, 600) : '';
-  const showButton = snapshot !== undefined && blockers.length === 0;
+  const resolved = input.resolvedAt !== undefined;
+  const showButton = !resolved && snapshot !== undefined && blockers.length === 0;
+  const holder = input.conflict?.holder;
 
   return card.expand({
     sandbox: input.sandbox,
@@ -124,5 +137,14 @@ export function renderSyncErrorCard(input: SyncErrorCardInput): AdaptiveCardJson
     notificationId: showButton ? input.notificationId : '',
     hasReadAt: snapshot !== undefined,
     readAt: formatUtc(snapshot?.readAt),
+    isResolved: resolved,
+    resolvedAt: formatUtc(input.resolvedAt),
+    hasConflict: input.conflict !== undefined,
+    showConflictHelp: !resolved && holder !== undefined,
+    conflictProperty: escapeCardText(input.conflict?.property, 80),
+    conflictValue: escapeCardText(input.conflict?.value),
+    conflictHolder: holder
+      ? `${escapeCardText(holder.displayName ?? holder.userPrincipalName)} (${escapeCardText(holder.userPrincipalName)})`
+      : 'no user found with this UPN or address (it may be a group, a contact or a deleted user)',
   });
 }

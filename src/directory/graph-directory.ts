@@ -7,7 +7,7 @@ import { Client, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
 import type { Target } from '../conversation/target';
 import { classifyGraphFailure, DirectoryError, retryAfterOf, toDirectoryError } from './directory-error';
 import { odataStringLiteral, userKeySegment } from './odata';
-import type { DirectoryRoleInfo, DirectoryUser, DomainAuthenticationType, DomainInfo, UserSnapshot } from './types';
+import type { DirectoryRoleInfo, DirectoryUser, DomainAuthenticationType, DomainInfo, ProvisioningError, SyncErrorPage, UserSnapshot } from './types';
 
 export const USER_FIELDS = [
   'id',
@@ -33,9 +33,13 @@ export interface Directory {
   setImmutableId(userId: string, value: string | null): Promise<{ requestId?: string }>;
   /** Reads the current onPremisesImmutableId only. */
   readImmutableId(userId: string): Promise<string | null>;
+  /** One page of users with onPremisesProvisioningErrors; pass the previous page's nextPage to go on. */
+  listSyncErrors(nextPage?: string): Promise<SyncErrorPage>;
   /** The subset of groupIds the user belongs to, transitively. */
   checkMemberGroups(userId: string, groupIds: string[]): Promise<string[]>;
 }
+
+const SYNC_ERROR_SELECT = 'id,displayName,userPrincipalName,onPremisesProvisioningErrors';
 
 export interface GraphDirectoryOptions {
   credential: TokenCredential;
@@ -135,6 +139,22 @@ export class GraphDirectory implements Directory {
         .get(),
     )) as { onPremisesImmutableId?: string | null };
     return user.onPremisesImmutableId ?? null;
+  }
+
+  async listSyncErrors(nextPage?: string): Promise<SyncErrorPage> {
+    // Graph cannot filter on onPremisesProvisioningErrors: read pages and keep users that have some.
+    const url = nextPage ?? `/users?$select=${SYNC_ERROR_SELECT}&$top=999`;
+    const result = (await this.call('GET users with sync errors', (timeout) =>
+      this.client.api(url).option('signal', timeout).middlewareOptions([this.retryOptions()]).get(),
+    )) as { value?: unknown[]; '@odata.nextLink'?: string };
+    const users = (result.value ?? []).flatMap((raw) => {
+      const u = (raw ?? {}) as Record<string, unknown>;
+      const errors = toProvisioningErrors(u.onPremisesProvisioningErrors);
+      if (errors.length === 0) return [];
+      return [{ id: String(u.id ?? ''), userPrincipalName: String(u.userPrincipalName ?? ''), displayName: typeof u.displayName === 'string' ? u.displayName : null, errors }];
+    });
+    const next = result['@odata.nextLink'];
+    return typeof next === 'string' ? { users, nextPage: next } : { users };
   }
 
   async checkMemberGroups(userId: string, groupIds: string[]): Promise<string[]> {
@@ -302,6 +322,22 @@ function toUser(raw: unknown): DirectoryUser {
     userType: str('userType'),
     proxyAddresses: Array.isArray(u.proxyAddresses) ? u.proxyAddresses.filter((p): p is string => typeof p === 'string') : [],
   };
+}
+
+function toProvisioningErrors(raw: unknown): ProvisioningError[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((e) => {
+    const r = (e ?? {}) as Record<string, unknown>;
+    if (typeof r.propertyCausingError !== 'string' || typeof r.value !== 'string') return [];
+    return [
+      {
+        category: typeof r.category === 'string' ? r.category : 'PropertyConflict',
+        occurredDateTime: typeof r.occurredDateTime === 'string' ? r.occurredDateTime : null,
+        propertyCausingError: r.propertyCausingError,
+        value: r.value,
+      },
+    ];
+  });
 }
 
 function toDomain(name: string, response: BatchResponse): DomainInfo {

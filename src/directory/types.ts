@@ -42,3 +42,27 @@ export interface UserSnapshot {
   /** ISO time the snapshot was read. */
   readAt: string;
 }
+
+/** One entry of `onPremisesProvisioningErrors`, e.g. a PropertyConflict on ProxyAddress. */
+export interface ProvisioningError {
+  category: string;
+  occurredDateTime: string | null;
+  /** "UserPrincipalName" or "ProxyAddress". */
+  propertyCausingError: string;
+  /** The value in conflict. */
+  value: string;
+}
+
+/** A user with sync (provisioning) errors. */
+export interface SyncErrorUser {
+  id: string;
+  userPrincipalName: string;
+  displayName: string | null;
+  errors: ProvisioningError[];
+}
+
+/** One page of users with sync errors; `nextPage` is opaque (Graph's nextLink). */
+export interface SyncErrorPage {
+  users: SyncErrorUser[];
+  nextPage?: string;
+}

@@ -139,3 +139,30 @@ describe('renderSyncErrorCard', () => {
     expect(() => render({ notificationId: REQUEST_ID })).not.toThrow();
   });
 });
+
+describe('renderSyncErrorCard for the sync-error watch', () => {
+  const conflict = { property: 'UserPrincipalName', value: 'kim.lee@contoso.com', holder: { displayName: 'Kim Lee', userPrincipalName: 'kim.lee@contoso.com' } };
+
+  it('shows which property conflicts with which value and who holds it, with Request clear', () => {
+    const card = render({ upn: 'kim.lee4821@contoso.onmicrosoft.com', error: 'PropertyConflict', detail: '', conflict });
+    expectValidCard(card);
+    expect(fact(card, 'Property')).toBe('UserPrincipalName');
+    expect(fact(card, 'Conflicting value')).toBe('kim.lee@contoso.com');
+    expect(fact(card, 'Held by')).toBe('Kim Lee (kim.lee@contoso.com)');
+    expect([...new Set(findActions(card).map((a) => a.title))]).toEqual(['Request clear']);
+  });
+
+  it('says when no user holds the value, and offers nothing', () => {
+    const card = render({ error: 'PropertyConflict', detail: '', snapshot: undefined, conflict: { property: 'ProxyAddress', value: 'SMTP:sales@contoso.com' } });
+    expectValidCard(card);
+    expect(fact(card, 'Held by')).toMatch(/no user found/);
+    expect(findActions(card)).toHaveLength(0);
+  });
+
+  it('a resolved error says so and has no button', () => {
+    const card = render({ error: 'PropertyConflict', detail: '', snapshot: undefined, conflict, resolvedAt: '2026-03-02T14:05:00Z' });
+    expectValidCard(card);
+    expect(cardTextJoined(card)).toMatch(/Resolved/);
+    expect(findActions(card)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,28 @@
+/** WATCH_SYNC_ERRORS, WATCH_INTERVAL: defaults and what is refused. */
+import { ConfigError, loadConfig } from '../../src/config';
+
+const base = { AZURE_TENANT_ID: '6b1c8d8e-5f2a-4c3b-9a1e-5b7c2d3e4f50', AZURE_CLIENT_ID: '11111111-2222-3333-4444-555555555555', AZURE_CLIENT_SECRET: 's' };
+
+function problemsOf(env: Record<string, string>): string {
+  try {
+    loadConfig({ ...base, ...env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.join('\n');
+    throw error;
+  }
+  return '';
+}
+
+describe('the sync-error watch settings', () => {
+  it('is off by default and scans hourly when turned on', () => {
+    expect(loadConfig(base).watch).toEqual({ enabled: false, intervalMs: 3_600_000 });
+    expect(loadConfig({ ...base, WATCH_SYNC_ERRORS: 'true', WATCH_INTERVAL: '15m' }).watch).toEqual({ enabled: true, intervalMs: 900_000 });
+    expect(loadConfig({ ...base, WATCH_INTERVAL: '1m' }).watch.intervalMs).toBe(60_000);
+  });
+
+  it('refuses an interval under a minute and values that are not durations or booleans', () => {
+    expect(problemsOf({ WATCH_INTERVAL: '30s' })).toMatch(/WATCH_INTERVAL: "30s" is shorter than 1 minute/);
+    expect(problemsOf({ WATCH_INTERVAL: 'hourly' })).toMatch(/WATCH_INTERVAL: "hourly" is not a duration/);
+    expect(problemsOf({ WATCH_SYNC_ERRORS: 'sometimes' })).toMatch(/WATCH_SYNC_ERRORS: "sometimes" is not true or false/);
+  });
+});
