@@ -21,6 +21,8 @@ export function routeDeletedItems(req: GraphRequest, dir: DirectoryState, nav: s
   const m = req.method;
   const [first, action, ...rest] = nav;
   if (first === USER_CAST && action === undefined && m === 'GET') return listDeletedUsers(req, dir);
+  // The cast, then the key (OData key-as-segment): only a deleted *user* answers.
+  if (first === USER_CAST && action !== undefined && rest.length === 0 && m === 'GET') return getDeletedItem(req, dir, action);
   if (first !== undefined && first !== USER_CAST && rest.length === 0) {
     if (action === undefined && m === 'GET') return getDeletedItem(req, dir, first);
     if (action === 'restore' && m === 'POST') return restoreDeletedItem(req, dir, first);

@@ -71,6 +71,8 @@ describe('the seeded deleted user (Kate, previously synced)', () => {
   test('GET /directory/deletedItems/{id}; a live user is not there', async () => {
     const kate = (await client.api(`/directory/deletedItems/${SANDBOX_USERS.kate}`).select('id,deletedDateTime').get()) as User;
     expect(kate).toMatchObject({ '@odata.type': '#microsoft.graph.user', id: SANDBOX_USERS.kate, deletedDateTime: expect.any(String) as unknown });
+    const viaCast = (await client.api(`/directory/deletedItems/microsoft.graph.user/${SANDBOX_USERS.kate}`).select('id').get()) as User;
+    expect(viaCast).toMatchObject({ id: SANDBOX_USERS.kate });
     expect(await graphFailure(client.api(`/directory/deletedItems/${SANDBOX_USERS.alice}`).get())).toMatchObject({ statusCode: 404, code: 'Request_ResourceNotFound' });
   });
 
