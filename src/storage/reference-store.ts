@@ -19,17 +19,42 @@ export interface StoredReference {
 }
 
 const PREFIX = 'ref_';
+/** An unchanged reference is still re-saved this often, so `savedAt` says the bot was reached recently. */
+const RESAVE_AFTER_MS = 60 * 60 * 1000;
+/** References this process remembers having written (one per active conversation). */
+const WRITTEN_LIMIT = 10_000;
 
 export class ReferenceStore {
+  /** key → what this process last wrote there (without savedAt), and when. */
+  private readonly written = new Map<string, { fingerprint: string; at: number }>();
+
   constructor(private readonly store: KeyValueStore) {}
 
   /** Saves (or refreshes) the reference of a conversation. Keyed like the Teams Toolkit: tenant + conversation. */
   async save(reference: StoredReference): Promise<void> {
-    await this.store.write(this.key(reference.tenantId, reference.conversation.id), reference);
+    const key = this.key(reference.tenantId, reference.conversation.id);
+    this.written.delete(key);
+    await this.store.write(key, reference);
+    this.remember(key, reference);
+  }
+
+  /**
+   * Saves the reference unless this process already wrote the same one within the hour: every
+   * message carries its conversation's reference, and a storage write per message would cost more
+   * than the rest of a turn. Install, uninstall and removal always go through save()/remove().
+   */
+  async saveIfChanged(reference: StoredReference): Promise<boolean> {
+    const key = this.key(reference.tenantId, reference.conversation.id);
+    const last = this.written.get(key);
+    if (last && last.fingerprint === fingerprintOf(reference) && Date.now() - last.at < RESAVE_AFTER_MS) return false;
+    await this.save(reference);
+    return true;
   }
 
   async remove(tenantId: string, conversationId: string): Promise<void> {
-    await this.store.delete(this.key(tenantId, conversationId));
+    const key = this.key(tenantId, conversationId);
+    this.written.delete(key);
+    await this.store.delete(key);
   }
 
   /** Drops every reference of a team (uninstall or team deleted). */
@@ -57,9 +82,15 @@ export class ReferenceStore {
     );
   }
 
-  /** Any reference for a conversation id, whatever the tenant. */
+  /** Any reference for a conversation id, whatever the tenant; reads only the keys that can hold it. */
   async findConversation(conversationId: string): Promise<StoredReference | undefined> {
-    return (await this.all()).find((r) => base(r.conversation.id) === base(conversationId));
+    const suffix = `_${base(conversationId)}`;
+    const keys = (await this.store.list(PREFIX)).filter((k) => k.endsWith(suffix));
+    for (const key of keys) {
+      const reference = (await this.store.read<StoredReference>(key))?.value;
+      if (reference && base(reference.conversation.id) === base(conversationId)) return reference;
+    }
+    return undefined;
   }
 
   private async all(tenantId?: string): Promise<StoredReference[]> {
@@ -68,9 +99,20 @@ export class ReferenceStore {
     return items.flatMap((i) => (i ? [i.value] : []));
   }
 
+  private remember(key: string, reference: StoredReference): void {
+    if (this.written.size >= WRITTEN_LIMIT) this.written.delete(this.written.keys().next().value as string);
+    this.written.set(key, { fingerprint: fingerprintOf(reference), at: Date.now() });
+  }
+
   private key(tenantId: string, conversationId: string): string {
     return `${PREFIX}${tenantId}_${base(conversationId)}`;
   }
+}
+
+/** Everything a reference says except when it was saved. */
+function fingerprintOf(reference: StoredReference): string {
+  const { savedAt: _savedAt, ...rest } = reference;
+  return JSON.stringify(rest);
 }
 
 function base(conversationId: string): string {

@@ -37,6 +37,14 @@ export interface BotOptions {
 }
 
 const TIMED_OUT: unique symbol = Symbol('timed out');
+/**
+ * A reply faster than this needs no typing indicator (and each indicator is one more call to the
+ * connector); a slower one shows it, renewed while the work goes on, since Teams drops it after a
+ * few seconds. Not botbuilder's ShowTypingMiddleware: it keeps typing after the reply is sent and
+ * turns a failed indicator into an error message.
+ */
+const TYPING_AFTER_MS = 1000;
+const TYPING_EVERY_MS = 3000;
 const CORRELATION = Symbol('correlationId');
 const SEEN_LIMIT = 5000;
 
@@ -120,14 +128,44 @@ export class ImmutableIdBot extends TeamsActivityHandler {
       return;
     }
     const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
-    await context.sendActivities([{ type: 'typing' }]);
-    const replies = await handleMessage(this.depsFor(context), {
-      text,
-      actor: actorOf(activity),
-      conversationId: activity.conversation.id,
-      tenantId: tenantOf(activity),
-    });
+    const typing = this.typingWhileSlow(context);
+    let replies;
+    try {
+      replies = await handleMessage(this.depsFor(context), {
+        text,
+        actor: actorOf(activity),
+        conversationId: activity.conversation.id,
+        tenantId: tenantOf(activity),
+      });
+    } finally {
+      await typing.stop();
+    }
     await sendReplies(context, replies, this.recordCard);
+  }
+
+  /** Sends "typing…" only while a reply takes longer than TYPING_AFTER_MS; stop() waits for one in flight, so it never lands after the reply. */
+  private typingWhileSlow(context: TurnContext): { stop(): Promise<void> } {
+    let stopped = false;
+    let sending: Promise<void> = Promise.resolve();
+    let timer: NodeJS.Timeout;
+    const schedule = (ms: number): void => {
+      timer = setTimeout(() => {
+        sending = context.sendActivities([{ type: 'typing' }]).then(
+          () => {
+            if (!stopped) schedule(TYPING_EVERY_MS);
+          },
+          (error: unknown) => this.options.log.warn('typing.failed', { error: error as Error }),
+        );
+      }, ms);
+    };
+    schedule(TYPING_AFTER_MS);
+    return {
+      stop: async () => {
+        stopped = true;
+        clearTimeout(timer);
+        await sending;
+      },
+    };
   }
 
   /** The conversation dependencies with a logger that carries this turn's correlation id. */
@@ -205,14 +243,15 @@ export class ImmutableIdBot extends TeamsActivityHandler {
   }
 
   /**
-   * Keeps conversation references current: saved on install, team restore and every message,
-   * dropped on uninstall, removal from a team and team deletion.
+   * Keeps conversation references current: saved on install and team restore, refreshed from every
+   * message and card action (written only when changed), dropped on uninstall, removal from a team
+   * and team deletion.
    */
   private async trackReferences(context: TurnContext): Promise<void> {
     const activity = context.activity;
     const botId = activity.recipient?.id;
     const eventType = ((activity.channelData ?? {}) as TeamsChannelData).eventType;
-    if (activity.type === 'message' || activity.type === 'invoke') return this.saveReference(context);
+    if (activity.type === 'message' || activity.type === 'invoke') return this.saveReference(context, { onlyIfChanged: true });
     if (activity.type !== 'conversationUpdate') return;
     if (eventType === 'teamDeleted' || eventType === 'teamHardDeleted' || activity.membersRemoved?.some((m) => m.id === botId)) {
       return this.dropReferences(context);
@@ -220,7 +259,7 @@ export class ImmutableIdBot extends TeamsActivityHandler {
     if (eventType === 'teamRestored' || activity.membersAdded?.some((m) => m.id === botId)) return this.saveReference(context);
   }
 
-  private async saveReference(context: TurnContext): Promise<void> {
+  private async saveReference(context: TurnContext, options: { onlyIfChanged?: boolean } = {}): Promise<void> {
     const activity = context.activity;
     const channelData = (activity.channelData ?? {}) as TeamsChannelData;
     const tenantId = tenantOf(activity);
@@ -241,7 +280,8 @@ export class ImmutableIdBot extends TeamsActivityHandler {
       savedAt: new Date().toISOString(),
     };
     try {
-      await this.options.references.save(reference);
+      if (options.onlyIfChanged) await this.options.references.saveIfChanged(reference);
+      else await this.options.references.save(reference);
     } catch (error) {
       this.options.log.warn('reference.save_failed', { conversationId: reference.conversation.id, error: error as Error });
     }

@@ -21,7 +21,8 @@ it('answers a message delivered twice in a row once, with one Graph lookup', asy
   expect((await h.post(activity)).status).toBe(200);
   expect((await h.post(activity)).status).toBe(200);
   expect(sentCards(h)).toHaveLength(1);
-  expect(h.connector.activities.filter((a) => a.activity.type === 'typing')).toHaveLength(1);
+  // A typing indicator comes only before a slow reply, and then only from the one processing.
+  expect(h.connector.activities.filter((a) => a.activity.type === 'typing').length).toBeLessThanOrEqual(1);
   expect(lookups()).toHaveLength(1);
 });
 

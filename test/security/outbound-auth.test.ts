@@ -62,8 +62,8 @@ describe('with the right id and secret', () => {
     expect(response.status).toBe(200);
     await h.connector.waitFor((a) => a.some((r) => r.activity.type === 'message'), 5000);
 
-    // Typing indicator and the help card, each with the bot's token.
-    expect(h.connector.activities.map((a) => a.activity.type)).toEqual(['typing', 'message']);
+    // The help card (and a typing indicator, had the reply been slow), each with the bot's token.
+    expect(h.connector.activities.filter((a) => a.activity.type === 'message')).toHaveLength(1);
     for (const sent of h.connector.activities) {
       const token = /^Bearer (\S+)$/.exec(sent.authorization ?? '')?.[1];
       expect(issuer.issuedAccessTokens).toContain(token);
