@@ -13,7 +13,9 @@ import { parseCommand } from './parse-command';
 import { RateLimiter } from './rate-limit';
 import { card, Reply, text, textWithCard } from './replies';
 import { renderRequestCard } from './request-cards';
-import type { Target } from './target';
+import { resolveUser } from './resolve-user';
+import { writeClearCommand } from './suggest-command';
+import type { Target, UserRef } from './target';
 import type { NotificationStore } from '../storage/notification-store';
 
 export interface ConversationDeps extends WorkflowDeps {
@@ -71,11 +73,19 @@ async function dispatch(deps: ConversationDeps, message: IncomingMessage): Promi
     case 'show':
       if (!(await deps.roles.canRequest(message.actor))) return [text(REQUESTER_ROLE)];
       return withDirectoryErrors(command.target, async () => {
-        const { snapshot, blockers } = await lookUp(deps, command.target);
+        const resolved = await resolveUser(deps, command.target, (upn) => `show ${upn}`);
+        if (!resolved.ok) return resolved.replies;
+        const { snapshot, blockers } = await lookUp(deps, resolved.target);
         return [card(renderUserCard({ snapshot, blockers, purpose: 'show', sandbox: deps.sandbox }))];
       });
     case 'clear':
-      return withDirectoryErrors(command.target, () => requestClear(deps, message, command.target, command.reason));
+      return withDirectoryErrors(command.target, async () => {
+        // Names are searched only for people who may ask: the list would show who is in the directory.
+        if (command.target.kind === 'displayName' && !(await deps.roles.canRequest(message.actor))) return [text(REQUESTER_ROLE)];
+        const resolved = await resolveUser(deps, command.target, (upn) => writeClearCommand(upn, command.reason));
+        if (!resolved.ok) return resolved.replies;
+        return requestClear(deps, message, resolved.target, command.reason);
+      });
     case 'cancel': {
       const result = await decideAndBroadcast(deps, cancelRequest(deps, { requestId: command.requestId, actor: message.actor }), message.conversationId);
       return result.kind === 'card' ? [card(result.card), ...result.followUps] : [text(result.text), ...result.followUps];
@@ -142,21 +152,24 @@ export async function postToApprovers(deps: ConversationDeps, request: ChangeReq
   return [text("I couldn't post this request to the approvers' channel right now. An approver can approve it here; I'll keep the request open.")];
 }
 
-async function showHistory(deps: ConversationDeps, actor: Actor, target?: Target): Promise<Reply[]> {
+async function showHistory(deps: ConversationDeps, actor: Actor, ref?: UserRef): Promise<Reply[]> {
   const isApprover = await deps.roles.canApprove(actor);
-  if (!target) {
+  if (!ref) {
     if (!isApprover) return [text('Only approvers can see the history across all users. Send `history <user>` for one user.')];
     return [card(renderHistoryCard({ entries: await deps.audit.list({ limit: 20 }), sandbox: deps.sandbox }))];
   }
   if (!isApprover && !(await deps.roles.canRequest(actor))) return [text(REQUESTER_ROLE)];
-  return withDirectoryErrors(target, async () => {
+  return withDirectoryErrors(ref, async () => {
+    const resolved = await resolveUser(deps, ref, (upn) => `history ${upn}`);
+    if (!resolved.ok) return resolved.replies;
+    const target = resolved.target;
     const snapshot = await deps.directory.findUser(target);
     const entries = await deps.audit.list({ targetId: snapshot.user.id, limit: 20 });
     return [card(renderHistoryCard({ entries, subject: snapshot.user.userPrincipalName, sandbox: deps.sandbox }))];
   });
 }
 
-async function withDirectoryErrors(target: Target, run: () => Promise<Reply[]>): Promise<Reply[]> {
+async function withDirectoryErrors(target: UserRef, run: () => Promise<Reply[]>): Promise<Reply[]> {
   try {
     return await run();
   } catch (error) {

@@ -1,12 +1,12 @@
 /** Turns chat text into a typed command. Pure: no I/O, no botbuilder. */
 import { suggestCommand } from './suggest-command';
-import { parseTarget, Target } from './target';
+import { parseTarget, parseUserRef, type UserRef } from './target';
 
 export type Command =
-  | { kind: 'clear'; target: Target; reason?: string }
-  | { kind: 'show'; target: Target }
+  | { kind: 'clear'; target: UserRef; reason?: string }
+  | { kind: 'show'; target: UserRef }
   | { kind: 'cancel'; requestId: string }
-  | { kind: 'history'; target?: Target }
+  | { kind: 'history'; target?: UserRef }
   | { kind: 'help' }
   | { kind: 'invalid'; message: string }
   /** A near miss: the full command it most likely meant, to offer as a button. */
@@ -58,7 +58,7 @@ export function parseCommand(text: string): Command {
   if (history) {
     const rest = (history[1] ?? '').trim();
     if (!rest) return { kind: 'history' };
-    const parsed = parseTarget(rest);
+    const parsed = parseUserRef(rest);
     if (!parsed.ok) return { kind: 'invalid', message: parsed.reason };
     return { kind: 'history', target: parsed.target };
   }
@@ -72,7 +72,7 @@ export function parseCommand(text: string): Command {
     const withReason = REASON.exec(rest);
     const who = withReason?.[1] ?? rest;
     const reason = withReason?.[2]?.trim();
-    const parsed = parseTarget(who);
+    const parsed = parseUserRef(who);
     if (!parsed.ok) return nearMiss(t) ?? { kind: 'invalid', message: parsed.reason };
     return reason ? { kind: 'clear', target: parsed.target, reason: reason.slice(0, 500) } : { kind: 'clear', target: parsed.target };
   }
@@ -81,7 +81,7 @@ export function parseCommand(text: string): Command {
   if (show) {
     const rest = (show[1] ?? '').trim();
     if (!rest) return { kind: 'invalid', message: 'Tell me which user to show, e.g. `show alice@contoso.com`.' };
-    const parsed = parseTarget(rest);
+    const parsed = parseUserRef(rest);
     if (!parsed.ok) return nearMiss(t) ?? { kind: 'invalid', message: parsed.reason };
     return { kind: 'show', target: parsed.target };
   }

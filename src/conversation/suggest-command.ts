@@ -4,7 +4,7 @@
  * meant, written out in full, so the bot can offer it as a button instead of the whole help.
  * Pure: no I/O.
  */
-import { parseTarget, type Target } from './target';
+import { parseTarget, parseUserRef, type Target } from './target';
 
 const CLEAR_VERBS = ['clear', 'remove', 'reset', 'null', 'wipe', 'delete', 'erase', 'unset'];
 const SHOW_VERBS = ['show', 'check', 'lookup', 'find', 'get', 'display'];
@@ -34,7 +34,7 @@ export function suggestCommand(text: string, options: { strict?: boolean } = {})
   const reason = withReason?.[2]?.replace(/`/g, "'").trim().slice(0, 200);
   const words = body.split(' ').filter(Boolean);
   const at = words.findIndex((w) => isExactUser(w));
-  if (at < 0) return undefined;
+  if (at < 0) return options.strict ? undefined : suggestWithName(words, reason);
   const user = describe((parseTarget(words[at] as string) as { ok: true; target: Target }).target);
   const others = words.filter((_w, i) => i !== at).map((w) => w.toLowerCase().replace(/[^\p{L}\p{N}]/gu, ''));
   const keywords = others.filter(Boolean);
@@ -48,6 +48,24 @@ export function suggestCommand(text: string, options: { strict?: boolean } = {})
   const otherWords = keywords.filter((w) => !FILLER.has(w) && !isNear(w, NOUNS));
   if (namesTheId && otherWords.length > 0) return writeClearCommand(user, reason);
   return `show ${user}`;
+}
+
+/**
+ * "cleer immutable id for Alice Smith": command-like words, then a display name. Only when
+ * some leading word is close to a command, so chatter ("what is the weather") gets no guess.
+ */
+function suggestWithName(words: string[], reason?: string): string | undefined {
+  const plain = (w: string) => w.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+  let k = 0;
+  while (k < words.length && (FILLER.has(plain(words[k] as string)) || isCommandWord(plain(words[k] as string)))) k++;
+  const lead = words.slice(0, k).map(plain);
+  const name = parseUserRef(words.slice(k).join(' '));
+  if (!name.ok || name.target.kind !== 'displayName') return undefined;
+  const user = name.target.value;
+  if (lead.some((w) => isNear(w, CLEAR_VERBS))) return writeClearCommand(user, reason);
+  if (lead.some((w) => isNear(w, HISTORY_WORDS))) return `history ${user}`;
+  if (lead.some((w) => isNear(w, SHOW_VERBS))) return `show ${user}`;
+  return undefined;
 }
 
 /** A UPN, mail address or object id exactly as written: only those are safe to build a suggestion on. */

@@ -17,6 +17,25 @@ const DOMAIN = /^(?=.{3,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+
 const FORBIDDEN = /[/\\?%&=*(),;:<>"[\]{}|`\s]/;
 const MAX_LENGTH = 256;
 
+/** A user as typed in a command: an exact target, or the start of a display name to search for. */
+export type UserRef = Target | { kind: 'displayName'; value: string };
+
+export type UserRefResult = { ok: true; target: UserRef } | { ok: false; reason: string };
+
+/**
+ * Letters (any script), digits, spaces, apostrophes, hyphens and dots: what people's names
+ * hold, and nothing that means something in a URL or OData beyond the quote, which the
+ * directory doubles. At least two characters, so one letter does not list half the tenant.
+ */
+const NAME = /^(?=.{2,120}$)[\p{L}\p{M}][\p{L}\p{M}\p{N} '’.-]*$/u;
+
+/** Parses the user part of a command that may also name the user by display name ("Alice Smith"). */
+export function parseUserRef(raw: string): UserRefResult {
+  const value = tidy(raw).replace(/\s+/g, ' ');
+  if (!value.includes('@') && !GUID.test(value) && NAME.test(value)) return { ok: true, target: { kind: 'displayName', value } };
+  return parseTarget(raw);
+}
+
 /** Parses the user part of a command. */
 export function parseTarget(raw: string): TargetResult {
   const value = tidy(raw);

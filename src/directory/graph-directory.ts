@@ -37,6 +37,8 @@ export interface Directory {
   listSyncErrors(nextPage?: string): Promise<SyncErrorPage>;
   /** The subset of groupIds the user belongs to, transitively. */
   checkMemberGroups(userId: string, groupIds: string[]): Promise<string[]>;
+  /** Users whose display name, given name or surname starts with `name` (case-insensitive), at most `top`. */
+  findUsersByName(name: string, top: number): Promise<DirectoryUser[]>;
 }
 
 const SYNC_ERROR_SELECT = 'id,displayName,userPrincipalName,onPremisesProvisioningErrors';
@@ -167,6 +169,20 @@ export class GraphDirectory implements Directory {
         .post({ groupIds }),
     )) as { value?: unknown[] };
     return (result.value ?? []).filter((v): v is string => typeof v === 'string');
+  }
+
+  /**
+   * `startsWith` is a default Graph query (no ConsistencyLevel header, no $count), so it works
+   * with the same permission as every other read; `$search` would need the advanced query mode.
+   */
+  async findUsersByName(name: string, top: number): Promise<DirectoryUser[]> {
+    const lit = odataStringLiteral(name);
+    const filter = ['displayName', 'givenName', 'surname'].map((p) => `startswith(${p},${lit})`).join('%20or%20');
+    // Through $batch like every read, so a throttled search is retried the same way.
+    const [response] = await this.batch([{ id: 'byName', method: 'GET', url: `/users?$filter=${filter}&$select=${SELECT}&$top=${top}` }]);
+    const found = response as BatchResponse;
+    if (found.status !== 200) throw failureOf(found, 'The user search');
+    return ((found.body as { value?: unknown[] }).value ?? []).map(toUser);
   }
 
   /** UPN first; mail and proxy addresses in the same $batch, so a UPN costs one round trip. */

@@ -4,26 +4,28 @@
  *   proxyAddresses/any(x:x eq '...')   (any lambda variable name)
  *   endswith(userPrincipalName,'...') | endswith(mail,'...')   (advanced queries: the route checks
  *   ConsistencyLevel: eventual and $count=true)
+ *   startsWith(displayName|givenName|surname|mail|userPrincipalName,'...')   (a default query, like Graph)
  * joined by `or`. String literals escape ' by doubling it ('o''brien@contoso.com').
  * Anything else is rejected so that an unexpected query fails loudly instead of matching wrongly.
  */
 import type { SeedUser } from './seed';
 
-export type FilterProperty = 'id' | 'mail' | 'userPrincipalName' | 'onPremisesImmutableId' | 'proxyAddresses';
+export type FilterProperty = 'id' | 'mail' | 'userPrincipalName' | 'onPremisesImmutableId' | 'proxyAddresses' | 'displayName' | 'givenName' | 'surname';
 
 export interface FilterClause {
   property: FilterProperty;
   value: string;
-  /** endswith is an advanced query operator; the rest are plain equality. */
-  operator?: 'eq' | 'endswith';
+  /** endswith is an advanced query operator; startswith and eq are default queries. Absent: eq. */
+  operator?: 'eq' | 'endswith' | 'startswith';
 }
 
 export class UnsupportedFilterError extends Error {}
 
 const LITERAL = String.raw`'((?:[^']|'')*)'`;
-const EQ_CLAUSE = new RegExp(String.raw`^(id|mail|userPrincipalName|onPremisesImmutableId)\s+eq\s+${LITERAL}`, 'i');
+const EQ_CLAUSE = new RegExp(String.raw`^(id|mail|userPrincipalName|onPremisesImmutableId|displayName|givenName|surname)\s+eq\s+${LITERAL}`, 'i');
 const ENDSWITH_CLAUSE = new RegExp(String.raw`^endswith\(\s*(mail|userPrincipalName)\s*,\s*${LITERAL}\s*\)`, 'i');
 const ANY_CLAUSE = new RegExp(String.raw`^proxyAddresses/any\(\s*(\w+)\s*:\s*(\w+)\s+eq\s+${LITERAL}\s*\)`, 'i');
+const STARTSWITH_CLAUSE = new RegExp(String.raw`^startswith\(\s*(displayName|givenName|surname|mail|userPrincipalName)\s*,\s*${LITERAL}\s*\)`, 'i');
 const OR = /^\s+or\s+/i;
 
 const CANONICAL: Record<string, FilterProperty> = {
@@ -31,6 +33,9 @@ const CANONICAL: Record<string, FilterProperty> = {
   mail: 'mail',
   userprincipalname: 'userPrincipalName',
   onpremisesimmutableid: 'onPremisesImmutableId',
+  displayname: 'displayName',
+  givenname: 'givenName',
+  surname: 'surname',
 };
 
 const unescape = (literal: string): string => literal.replace(/''/g, "'");
@@ -41,7 +46,7 @@ function unsupported(rest: string): UnsupportedFilterError {
     ? `Unsupported or invalid query filter clause specified for property '${property}' of resource 'User'.`
     : 'Invalid filter clause.';
   return new UnsupportedFilterError(
-    `${what} (The sandbox directory emulates only id/mail/userPrincipalName/onPremisesImmutableId eq '...', proxyAddresses/any(x:x eq '...') and endswith(userPrincipalName|mail,'...'), joined by or.)`,
+    `${what} (The sandbox directory emulates only id/mail/userPrincipalName/onPremisesImmutableId eq '...', proxyAddresses/any(x:x eq '...'), endswith(userPrincipalName|mail,'...') and startsWith(displayName|givenName|surname|mail|userPrincipalName,'...'), joined by or.)`,
   );
 }
 
@@ -52,7 +57,13 @@ export function parseUserFilter(filter: string): FilterClause[] {
     const any = ANY_CLAUSE.exec(rest);
     const eq = any ? null : EQ_CLAUSE.exec(rest);
     const ends = any || eq ? null : ENDSWITH_CLAUSE.exec(rest);
-    if (ends) {
+    const starts = any || eq || ends ? null : STARTSWITH_CLAUSE.exec(rest);
+    if (starts) {
+      const property = CANONICAL[(starts[1] ?? '').toLowerCase()];
+      if (!property) throw unsupported(rest);
+      clauses.push({ property, value: unescape(starts[2] ?? ''), operator: 'startswith' });
+      rest = rest.slice(starts[0].length);
+    } else if (ends) {
       const property = CANONICAL[(ends[1] ?? '').toLowerCase()];
       if (!property) throw unsupported(rest);
       clauses.push({ property, value: unescape(ends[2] ?? ''), operator: 'endswith' });
@@ -80,10 +91,14 @@ export function parseUserFilter(filter: string): FilterClause[] {
 /** Whether the filter uses an advanced query operator (needs ConsistencyLevel: eventual + $count). */
 export const needsAdvancedQuery = (clauses: FilterClause[]): boolean => clauses.some((c) => c.operator === 'endswith');
 
-/** Graph compares mail, UPN and proxy addresses case-insensitively; the immutable id exactly. */
+/** Graph compares mail, UPN, proxy addresses and names case-insensitively; the immutable id exactly. */
 export function matchesFilter(user: SeedUser, clauses: FilterClause[]): boolean {
   return clauses.some((clause) => {
     const wanted = clause.value.toLowerCase();
+    if (clause.operator === 'startswith') {
+      const actual = clause.property === 'proxyAddresses' ? null : user[clause.property];
+      return typeof actual === 'string' && actual.toLowerCase().startsWith(wanted);
+    }
     if (clause.operator === 'endswith') {
       const actual = clause.property === 'mail' ? user.mail : user.userPrincipalName;
       return actual !== null && actual.toLowerCase().endsWith(wanted);
@@ -99,6 +114,10 @@ export function matchesFilter(user: SeedUser, clauses: FilterClause[]): boolean 
         return user.proxyAddresses.some((address) => address.toLowerCase() === wanted);
       case 'onPremisesImmutableId':
         return user.onPremisesImmutableId === clause.value;
+      case 'displayName':
+      case 'givenName':
+      case 'surname':
+        return (user[clause.property] ?? '').toLowerCase() === wanted;
     }
   });
 }

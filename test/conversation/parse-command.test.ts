@@ -61,7 +61,6 @@ describe('parseCommand', () => {
     ['clear immutable id for alice@contoso.com?$select=passwordProfile', /characters/],
     ['show alice@contoso.com&$filter=x', /characters/],
     ['show users/alice', /characters/],
-    ['show alice', /not a UPN, object id or mail address/],
     ['show alice@contoso', /not a valid domain/],
     ['show ali ce@contoso.com', /characters/],
     ['show alice#x@contoso.com', /part before @/],
@@ -71,11 +70,18 @@ describe('parseCommand', () => {
     expect(result.kind === 'invalid' && result.message).toMatch(message);
   });
 
+  it('reads a word that is no address as the start of a display name to search for', () => {
+    expect(parseCommand('show alice')).toEqual({ kind: 'show', target: { kind: 'displayName', value: 'alice' } });
+  });
+
   it('never throws and never lets path or query characters into a target (property)', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), fc.constantFrom('clear immutable id for ', 'show ', 'check ', ''), (s, prefix) => {
         const result = parseCommand(prefix + s);
-        if (result.kind === 'clear' || result.kind === 'show') {
+        if ((result.kind === 'clear' || result.kind === 'show') && result.target.kind === 'displayName') {
+          // A name to search for: letters, digits, single spaces, ' ’ . - only (the directory quotes it as an OData literal).
+          expect(result.target.value).toMatch(/^[\p{L}\p{M}][\p{L}\p{M}\p{N}'’.-]*(?: [\p{L}\p{M}\p{N}'’.-]+)*$/u);
+        } else if (result.kind === 'clear' || result.kind === 'show') {
           expect(result.target.value).not.toMatch(/[/\\?%&=\s"<>]/);
           if (result.target.kind === 'address') {
             expect(result.target.value.replace('#EXT#', '')).not.toContain('#');

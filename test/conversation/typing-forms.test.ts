@@ -111,6 +111,25 @@ describe('parseCommand: near misses get the command they meant', () => {
   });
 
   it.each([
+    ['cleer immutable id for Alice Smith', 'clear immutable id for Alice Smith'],
+    ['remvoe immutable id Kim Lee because INC1', 'clear immutable id for Kim Lee because INC1'],
+    ['shwo Alice Smith', 'show Alice Smith'],
+    ['histroy for Alice', 'history Alice'],
+  ])('"%s" with a display name → "%s"', (text, suggestion) => {
+    expect(parseCommand(text)).toEqual({ kind: 'suggest', suggestion });
+  });
+
+  it.each([
+    ['show Alice Smith', 'show', 'Alice Smith'],
+    ['clear immutable id for Alice Smith', 'clear', 'Alice Smith'],
+    ["check Sean O'Brien", 'show', "Sean O'Brien"],
+    ['show "Zoë Müller-Lüdenscheidt"', 'show', 'Zoë Müller-Lüdenscheidt'],
+    ['history Kim Lee', 'history', 'Kim Lee'],
+  ])('"%s" is a %s of the display name "%s"', (text, kind, value) => {
+    expect(parseCommand(text)).toEqual({ kind, target: { kind: 'displayName', value } });
+  });
+
+  it.each([
     ['what is the weather'],
     ['cleer immutable id'],
     ['thanks'],

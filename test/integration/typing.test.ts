@@ -61,3 +61,65 @@ describe('a near miss gets the command it meant, with a button that sends it', (
     expect(cardText(cardOf(replies()[0]!))).toMatch(/I didn't understand/);
   });
 });
+
+describe('a display name searches the directory', () => {
+  /** The name searches (sub-requests of $batch, like every read). */
+  const searches = () => graphCalls().filter((r) => r.method === 'GET' && r.path === '/v1.0/users' && /startswith/i.test(r.query.$filter ?? ''));
+
+  it('"show Alice Smith": one match gets its card; the search is a startsWith filter, quoted, without ConsistencyLevel', async () => {
+    await h.say('show Alice Smith', { from: HELPDESK });
+    const card = cardOf(replies()[0]!);
+    expect(cardText(card)).toContain('alice@contoso.com');
+    expect(searches()).toHaveLength(1);
+    expect(searches()[0]!.query.$filter).toBe("startswith(displayName,'Alice Smith') or startswith(givenName,'Alice Smith') or startswith(surname,'Alice Smith')");
+    expect(searches()[0]!.headers.consistencylevel).toBeUndefined();
+  });
+
+  it('"clear immutable id for Alice Smith" gets the request card with Confirm', async () => {
+    await h.say('clear immutable id for Alice Smith', { from: HELPDESK });
+    const card = cardOf(replies()[0]!);
+    expect(cardText(card)).toContain('alice@contoso.com');
+    expect(findActions(card).some((a) => a.verb === 'clear.confirm')).toBe(true);
+    expect(h.sandbox.requests().filter((r) => r.method === 'PATCH')).toHaveLength(0);
+  });
+
+  it("a name with an apostrophe reaches Graph as a doubled quote and finds the user", async () => {
+    await h.say("show Sean O'Brien", { from: HELPDESK });
+    expect(cardText(cardOf(replies()[0]!))).toContain("o'brien@contoso.com");
+    expect(searches()[0]!.query.$filter).toContain("startswith(displayName,'Sean O''Brien')");
+  });
+
+  it('several matches get a short list whose buttons send the exact command with each UPN, reason kept', async () => {
+    await h.say('clear immutable id for Kim Lee because INC0012345', { from: HELPDESK });
+    const all = replies();
+    expect(all).toHaveLength(1);
+    const card = cardOf(all[0]!);
+    expect(cardText(card)).toMatch(/2 users' names start with \*\*Kim Lee\*\*/);
+    const sent = findActions(card).map((a) => (a.data as { msteams: { type: string; value: string } }).msteams);
+    expect(sent).toEqual([
+      { type: 'imBack', value: 'clear immutable id for kim.lee@contoso.com because INC0012345' },
+      { type: 'imBack', value: 'clear immutable id for kim.lee4821@contoso.onmicrosoft.com because INC0012345' },
+    ]);
+    expect(findActions(card).map((a) => a.title)).toEqual(['Kim Lee (kim.lee@contoso.com)', 'Kim Lee (kim.lee4821@contoso.onmicrosoft.com)']);
+    expect(h.sandbox.requests().filter((r) => r.method === 'PATCH')).toHaveLength(0);
+  });
+
+  it('a surname finds everyone with it ("show Approver")', async () => {
+    await h.say('show Approver', { from: HELPDESK });
+    const values = findActions(cardOf(replies()[0]!)).map((a) => (a.data as { msteams: { value: string } }).msteams.value);
+    expect(values).toEqual(['show aaron.approver@contoso.com', 'show adele.approver@contoso.com']);
+  });
+
+  it('no match says so and what to try instead', async () => {
+    await h.say('show Nobody Here', { from: HELPDESK });
+    const reply = replies()[0]!;
+    expect(reply.text).toMatch(/no user whose name starts with \*\*Nobody Here\*\*/);
+    expect(reply.text).toMatch(/UPN .*object id or mail address/);
+    expect(cardOf(reply)).toBeUndefined();
+  });
+
+  it('history takes a display name too', async () => {
+    await h.say('history Alice Smith', { from: HELPDESK });
+    expect(cardText(cardOf(replies()[0]!))).toContain('alice@contoso.com');
+  });
+});

@@ -136,13 +136,23 @@ describe('GET /users?$filter=...', () => {
     expect(ids(lower.json as Page)).toEqual([]);
   });
 
+  test('startsWith on displayName, givenName and surname is case-insensitive and needs no ConsistencyLevel (a default query)', async () => {
+    expect(ids(await filter("startswith(displayName,'alice smith')"))).toEqual([SANDBOX_USERS.alice]);
+    expect(ids(await filter("startsWith(displayName,'Sean O''B')"))).toEqual([SANDBOX_USERS.obrien]);
+    expect(ids(await filter("startswith(displayName,'Approver')"))).toEqual([]);
+    expect(ids(await filter("startswith(displayName,'Approver') or startswith(givenName,'Approver') or startswith(surname,'approver')")).sort()).toEqual(
+      [SANDBOX_USERS.adele, SANDBOX_USERS.aaron].sort(),
+    );
+    expect(ids(await filter("displayName eq 'ALICE SMITH'"))).toEqual([SANDBOX_USERS.alice]);
+  });
+
   test('clauses joined by or', async () => {
     const page = await filter("mail eq 'alice@contoso.com' or userPrincipalName eq 'bob@contoso.com' or proxyAddresses/any(p:p eq 'smtp:jlee@contoso.com')");
     expect(ids(page).sort()).toEqual([SANDBOX_USERS.alice, SANDBOX_USERS.bob, SANDBOX_USERS.judy].sort());
   });
 
   test('anything else: 400 Request_UnsupportedQuery', async () => {
-    for (const f of ["startswith(displayName,'A')", "mail eq 'a@b.c' and userPrincipalName eq 'x'", "displayName eq 'Alice Smith'", "mail eq 'unterminated"]) {
+    for (const f of ["contains(displayName,'A')", "mail eq 'a@b.c' and userPrincipalName eq 'x'", "startswith(displayName,'A'", "mail eq 'unterminated"]) {
       const failure = await graphFailure(client.api('/users').filter(f).get());
       expect(failure).toMatchObject({ statusCode: 400, code: 'Request_UnsupportedQuery' });
     }

@@ -22,8 +22,9 @@ const subRequests = () => h.sandbox.requests().filter((r) => r.viaBatch);
 const topLevel = () => graphRequests(h.sandbox).filter((r) => !r.viaBatch);
 
 /** The exact $filter the bot must send for an address: each literal quoted, quotes doubled. */
-function expectedFilter(address: string): string {
+function expectedFilter(address: string, kind: string): string {
   const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  if (kind === 'displayName') return ['displayName', 'givenName', 'surname'].map((p) => `startswith(${p},${lit(address)})`).join(' or ');
   return `mail eq ${lit(address)} or proxyAddresses/any(p:p eq ${lit(`SMTP:${address}`)}) or proxyAddresses/any(p:p eq ${lit(`smtp:${address}`)})`;
 }
 
@@ -43,7 +44,7 @@ function userKeyOf(rawUrl: string): string | undefined {
  * /users/{key}/transitiveMemberOf/microsoft.graph.directoryRole, /users?$filter=…, /domains/{name};
  * every user key is the target itself or an object id the directory returned.
  */
-function expectOnlyAllowedRequests(requests: RecordedRequest[], target: string | undefined): void {
+function expectOnlyAllowedRequests(requests: RecordedRequest[], target: string | undefined, kind = 'address'): void {
   for (const r of requests) {
     const where = `${r.method} ${r.rawUrl}`;
     if (!r.path.startsWith('/v1.0')) {
@@ -61,7 +62,7 @@ function expectOnlyAllowedRequests(requests: RecordedRequest[], target: string |
     const path = r.rawUrl.split('?')[0] ?? '';
     if (path === '/users') {
       expect(Object.keys(r.query).sort()).toEqual(['$filter', '$select', '$top']);
-      if (target !== undefined) expect([where, r.query.$filter]).toEqual([where, expectedFilter(target)]);
+      if (target !== undefined) expect([where, r.query.$filter]).toEqual([where, expectedFilter(target, kind)]);
       continue;
     }
     if (path.startsWith('/domains/')) {
@@ -81,7 +82,7 @@ describe('targets are encoded and OData literals quoted', () => {
     expect(cardText(lastCard(h))).toContain("O'Brien");
     const filters = subRequests().filter((r) => r.query.$filter);
     expect(filters).toHaveLength(1);
-    expect(filters[0]?.query.$filter).toBe(expectedFilter("o'brien@contoso.com"));
+    expect(filters[0]?.query.$filter).toBe(expectedFilter("o'brien@contoso.com", 'address'));
     expectOnlyAllowedRequests(h.sandbox.requests(), "o'brien@contoso.com");
   });
 
@@ -89,10 +90,19 @@ describe('targets are encoded and OData literals quoted', () => {
     const injected = "x'or'1'eq'1@contoso.com";
     await h.say(`show ${injected}`);
     const filter = subRequests().find((r) => r.query.$filter)?.query.$filter;
-    expect(filter).toBe(expectedFilter(injected));
+    expect(filter).toBe(expectedFilter(injected, 'address'));
     // Had the quote broken out, the filter would match every user ("More than one user matches").
     expect(lastText(h)).toMatch(/couldn't find/);
     expect(lastText(h)).not.toMatch(/More than one user/);
+  });
+
+  it('cannot break out of a display-name search either: the quotes are doubled and nobody matches', async () => {
+    const injected = "Sean' or surname eq 'Smith";
+    await h.say(`show ${injected}`);
+    const filter = subRequests().find((r) => r.query.$filter)?.query.$filter;
+    expect(filter).toBe(expectedFilter(injected, 'displayName'));
+    expect(lastText(h)).toMatch(/no user whose name starts with/);
+    expectOnlyAllowedRequests(h.sandbox.requests(), injected, 'displayName');
   });
 
   it('addresses a UPN starting with $ in the key form users(\'…\'), never as a system segment', async () => {
@@ -120,7 +130,7 @@ describe('targets are encoded and OData literals quoted', () => {
     await h.say(`show ${plus}`);
     const filter = subRequests().find((r) => r.query.$filter);
     expect(filter?.rawUrl).toContain('alice%2Btag%40contoso.com');
-    expect(filter?.query.$filter).toBe(expectedFilter(plus));
+    expect(filter?.query.$filter).toBe(expectedFilter(plus, 'address'));
     expectOnlyAllowedRequests(h.sandbox.requests(), plus);
   });
 
@@ -207,7 +217,7 @@ describe('fuzz through the bot (fast-check)', () => {
           expect(requests).toEqual([]);
         } else {
           accepted++;
-          expectOnlyAllowedRequests(requests, commandTarget.value);
+          expectOnlyAllowedRequests(requests, commandTarget.value, commandTarget.kind);
           expect(topLevel().every((r) => r.method !== 'PATCH')).toBe(true);
         }
         expect(sentTexts(h).length + sentCards(h).length).toBeGreaterThan(0);
