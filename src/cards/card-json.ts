@@ -1,5 +1,5 @@
 /** Plain card JSON, template expansion and the size budget shared by every renderer. */
-import * as ACData from 'adaptivecards-templating';
+import type * as ACData from 'adaptivecards-templating';
 
 /** An Adaptive Card as plain JSON; the transport wraps it in an attachment. */
 export type AdaptiveCardJson = Record<string, unknown>;
@@ -30,25 +30,50 @@ function dropFalseSeparators(node: unknown): void {
   }
 }
 
+const templates: Array<CardTemplate<object>> = [];
+let templating: typeof ACData | undefined;
+
 /**
- * A template prepared once at module load. View models must hold only strings, booleans,
- * numbers and arrays/objects of those: a null inside `${…}` makes the engine throw, and an
- * undefined field is left in the output as a literal `${field}`. A `separator` bound to a
- * boolean may be false: it is then left out (see dropFalseSeparators).
+ * Loading the templating engine (adaptive-expressions, antlr) and parsing every template's
+ * expressions takes most of the bot's start-up: it happens on first use or in
+ * prepareCardTemplates(), which the app calls just after it starts listening.
+ */
+function loadTemplating(): typeof ACData {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at start-up (see above)
+  templating ??= require('adaptivecards-templating') as typeof ACData;
+  return templating;
+}
+
+/** Parses every card template now (once each), so no reply waits for it. */
+export function prepareCardTemplates(): void {
+  for (const template of templates) template.prepare();
+}
+
+/**
+ * A template parsed once (on first use or by prepareCardTemplates). View models must hold only
+ * strings, booleans, numbers and arrays/objects of those: a null inside `${…}` makes the engine
+ * throw, and an undefined field is left in the output as a literal `${field}`. A `separator`
+ * bound to a boolean may be false: it is then left out (see dropFalseSeparators).
  */
 export class CardTemplate<VM extends object> {
-  private readonly template: ACData.Template;
+  private template: ACData.Template | undefined;
 
   constructor(
     private readonly name: string,
-    payload: object,
+    private readonly payload: object,
   ) {
-    this.template = new ACData.Template(payload);
+    templates.push(this);
+  }
+
+  /** Parses the template's expressions, once. */
+  prepare(): ACData.Template {
+    this.template ??= new (loadTemplating().Template)(this.payload);
+    return this.template;
   }
 
   /** Expands the template; throws on a template/view-model mismatch instead of sending a broken card. */
   expand(viewModel: VM): AdaptiveCardJson {
-    const card: unknown = this.template.expand({ $root: viewModel });
+    const card: unknown = this.prepare().expand({ $root: viewModel });
     if (typeof card !== 'object' || card === null || Array.isArray(card)) {
       throw new Error(`${this.name} card template did not expand to an object`);
     }

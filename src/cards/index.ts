@@ -20,4 +20,4 @@ export {
   type ActionInputs,
 } from './verbs';
 export { escapeCardText } from './escape';
-export { cardSizeBytes, MAX_CARD_BYTES, type AdaptiveCardJson } from './card-json';
+export { cardSizeBytes, MAX_CARD_BYTES, prepareCardTemplates, type AdaptiveCardJson } from './card-json';

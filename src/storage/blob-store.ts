@@ -17,9 +17,10 @@ import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import { ContainerClient, RestError, StoragePipelineOptions } from '@azure/storage-blob';
 import { BlobsStorage } from 'botbuilder-azure-blobs';
+import { containerNameProblem, DEFAULT_CONTAINER_NAME } from './container-name';
 import { EtagConflictError, KeyValueStore, StoredItem, WriteCondition } from './key-value-store';
 
-export const DEFAULT_CONTAINER_NAME = 'immutable-id-bot';
+export { DEFAULT_CONTAINER_NAME, containerNameProblem } from './container-name';
 
 /** Blob names may be at most 1024 characters long. */
 const MAX_BLOB_NAME = 1024;
@@ -272,15 +273,6 @@ async function streamToString(stream: NodeJS.ReadableStream | undefined): Promis
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/**
- * Why a container name is not valid, or undefined: 3 to 63 lower-case letters, digits and
- * single hyphens, starting and ending with a letter or digit.
- */
-export function containerNameProblem(name: string): string | undefined {
-  if (/^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$/.test(name)) return undefined;
-  return `"${name}" is not a valid Azure Blob container name: use 3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit (default ${DEFAULT_CONTAINER_NAME})`;
 }
 
 /** Creates a container once, on first use; a failed attempt (or reset()) lets the next call try again. */

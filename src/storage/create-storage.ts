@@ -5,12 +5,12 @@
 import type { TokenCredential } from '@azure/identity';
 import path from 'node:path';
 import { AuditLog, FileAuditLog } from './audit-log';
-import { BlobAuditLog } from './blob-audit-log';
-import { BlobAccess, BlobStore, DEFAULT_CONTAINER_NAME } from './blob-store';
+import type { BlobAccess, BlobStore } from './blob-store';
+import { DEFAULT_CONTAINER_NAME } from './container-name';
 import { FileStore } from './file-store';
 import type { KeyValueStore } from './key-value-store';
 
-export { DEFAULT_CONTAINER_NAME, containerNameProblem } from './blob-store';
+export { DEFAULT_CONTAINER_NAME, containerNameProblem } from './container-name';
 
 export interface StorageOptions {
   /** STORAGE_CONNECTION_STRING (Azurite, key-based accounts). */
@@ -37,6 +37,11 @@ export function createStorage(options: StorageOptions): AppStorage {
   const access = blobAccessOf(options);
   if (access) {
     const containerName = options.containerName.trim() || DEFAULT_CONTAINER_NAME;
+    // The Azure SDK is loaded only when blob storage is configured: with files it would only slow start-up.
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded only in this branch (see above) */
+    const { BlobStore } = require('./blob-store') as typeof import('./blob-store');
+    const { BlobAuditLog } = require('./blob-audit-log') as typeof import('./blob-audit-log');
+    /* eslint-enable @typescript-eslint/no-require-imports */
     let store: BlobStore;
     try {
       store = new BlobStore({ ...access, containerName });
