@@ -25,15 +25,12 @@ interface ProjectFile {
 
 const ZIP_PATH = './appPackage/build/appPackage.${{TEAMSFX_ENV}}.zip';
 const MANIFEST_PATH = './appPackage/manifest.json';
-const PROVISION_ORDER = [
-  'teamsApp/create',
-  'botAadApp/create',
-  'botFramework/create',
-  'teamsApp/validateManifest',
-  'teamsApp/zipAppPackage',
-  'teamsApp/validateAppPackage',
-  'teamsApp/update',
-];
+const PACKAGE_STEPS = ['teamsApp/validateManifest', 'teamsApp/zipAppPackage', 'teamsApp/validateAppPackage', 'teamsApp/update'];
+/** Local debugging: the toolkit registers a bot app for the dev tunnel. Dev: infra/azure.bicep creates the bot. */
+const PROVISION_ORDER = {
+  local: ['teamsApp/create', 'botAadApp/create', 'botFramework/create', ...PACKAGE_STEPS],
+  dev: ['teamsApp/create', 'arm/deploy', ...PACKAGE_STEPS],
+} as const;
 
 /** The `with` keys each action used here must have (from the toolkit's published action reference). */
 const REQUIRED_WITH: Record<string, string[]> = {
@@ -49,6 +46,7 @@ const REQUIRED_WITH: Record<string, string[]> = {
   'file/createOrUpdateEnvironmentFile': ['target', 'envs'],
   'devTool/install': [],
   'azureAppService/zipDeploy': ['artifactFolder', 'resourceId'],
+  'arm/deploy': ['subscriptionId', 'resourceGroupName', 'templates'],
 };
 
 const FILES = {
@@ -61,7 +59,9 @@ const ENV_NAMES = Object.keys(FILES) as EnvName[];
 
 const readText = (file: string) => fs.readFileSync(path.join(ROOT_DIR, file), 'utf8');
 const project = (env: EnvName) => parseYaml(readText(FILES[env])) as ProjectFile;
-const envFile = (env: EnvName) => parseDotenv(readText(`env/.env.${env}`));
+/** env/.env.<env>; for dev the committed sample the user copies to env/.env.dev (gitignored). */
+const envFileName = (env: EnvName) => (env === 'dev' ? 'env/.env.dev.sample' : `env/.env.${env}`);
+const envFile = (env: EnvName) => parseDotenv(readText(envFileName(env)));
 /** Keys of env/.env.<env>.user.sample: the secrets that env/.env.<env>.user holds (empty when there is no sample). */
 const userSampleKeys = (env: EnvName): string[] => {
   const file = path.join(ROOT_DIR, `env/.env.${env}.user.sample`);
@@ -115,20 +115,11 @@ describe.each(['dev', 'local'] as const)('%s provisioning', (env) => {
   const step = (uses: string) => provision.find((s) => s.uses === uses)!;
 
   it('runs the provisioning steps in order', () => {
-    const order = provision.map((s) => s.uses).filter((u) => PROVISION_ORDER.includes(u));
-    expect(order).toEqual(PROVISION_ORDER);
+    expect(provision.map((s) => s.uses)).toEqual(PROVISION_ORDER[env]);
   });
 
-  it('writes TEAMS_APP_ID, BOT_ID and SECRET_BOT_PASSWORD', () => {
+  it('writes TEAMS_APP_ID', () => {
     expect(step('teamsApp/create').writeToEnvironmentFile).toEqual({ teamsAppId: 'TEAMS_APP_ID' });
-    expect(step('botAadApp/create').writeToEnvironmentFile).toEqual({ botId: 'BOT_ID', botPassword: 'SECRET_BOT_PASSWORD' });
-  });
-
-  it('registers the bot at ${{BOT_ENDPOINT}}/api/messages with the Teams channel', () => {
-    const bot = step('botFramework/create').with!;
-    expect(bot.botId).toBe('${{BOT_ID}}');
-    expect(bot.messagingEndpoint).toBe('${{BOT_ENDPOINT}}/api/messages');
-    expect(bot.channels).toEqual([{ name: 'msteams' }]);
   });
 
   it('validates, zips and uploads appPackage/build/appPackage.${{TEAMSFX_ENV}}.zip', () => {
@@ -143,14 +134,79 @@ describe.each(['dev', 'local'] as const)('%s provisioning', (env) => {
     expect(fs.existsSync(path.join(ROOT_DIR, MANIFEST_PATH))).toBe(true);
   });
 
-  it('has every manifest placeholder as a key of env/.env.' + env, () => {
+  it('has every manifest placeholder as a key of ' + envFileName(env), () => {
     const keys = Object.keys(envFile(env));
     for (const name of placeholders(template)) expect(keys).toContain(name);
   });
 });
 
+describe('local bot registration', () => {
+  const provision = project('local').provision ?? [];
+  const step = (uses: string) => provision.find((s) => s.uses === uses)!;
+
+  it('writes BOT_ID and SECRET_BOT_PASSWORD', () => {
+    expect(step('botAadApp/create').writeToEnvironmentFile).toEqual({ botId: 'BOT_ID', botPassword: 'SECRET_BOT_PASSWORD' });
+  });
+
+  it('registers the bot at ${{BOT_ENDPOINT}}/api/messages with the Teams channel', () => {
+    const bot = step('botFramework/create').with!;
+    expect(bot.botId).toBe('${{BOT_ID}}');
+    expect(bot.messagingEndpoint).toBe('${{BOT_ENDPOINT}}/api/messages');
+    expect(bot.channels).toEqual([{ name: 'msteams' }]);
+  });
+});
+
+describe('dev provisioning from infra/', () => {
+  const dev = project('dev');
+  const armDeploy = (dev.provision ?? []).find((s) => s.uses === 'arm/deploy')!;
+  const outputs = readText('infra/azure.bicep').match(/^output\s+([A-Z][A-Z0-9_]*)\s/gm)!.map((line) => line.split(/\s+/)[1]!);
+
+  it('deploys infra/azure.bicep with infra/azure.parameters.json into the chosen subscription and group', () => {
+    expect(armDeploy.with).toMatchObject({
+      subscriptionId: '${{AZURE_SUBSCRIPTION_ID}}',
+      resourceGroupName: '${{AZURE_RESOURCE_GROUP_NAME}}',
+      templates: [{ path: './infra/azure.bicep', parameters: './infra/azure.parameters.json', deploymentName: expect.any(String) }],
+    });
+    for (const file of ['infra/azure.bicep', 'infra/azure.parameters.json', 'infra/bicepconfig.json']) expect(fs.existsSync(path.join(ROOT_DIR, file))).toBe(true);
+    // The Microsoft Graph Bicep extension needs Bicep 0.36.1 or later.
+    const [major, minor, patch] = String(armDeploy.with!.bicepCliVersion).replace(/^v/, '').split('.').map(Number);
+    expect(major! * 1e6 + minor! * 1e3 + patch!).toBeGreaterThanOrEqual(36_001);
+  });
+
+  it('creates no bot app and no client secret: the template\'s managed identity is the bot', () => {
+    expect(stepsOf(dev).map((s) => s.uses)).not.toEqual(expect.arrayContaining(['botAadApp/create']));
+    expect(stepsOf(dev).map((s) => s.uses)).not.toEqual(expect.arrayContaining(['botFramework/create']));
+    expect(readText('infra/botRegistration/azurebot.bicep')).toMatch(/msaAppType: 'UserAssignedMSI'/);
+  });
+
+  it('gets every value the later steps and the manifest need from the template\'s outputs', () => {
+    const later = [...(dev.deploy ?? []), ...(dev.publish ?? [])].flatMap((s) => placeholders(s));
+    const fromTemplate = ['BOT_ID', 'BOT_DOMAIN', 'BOT_AZURE_APP_SERVICE_RESOURCE_ID'];
+    expect(outputs).toEqual(expect.arrayContaining(fromTemplate));
+    expect(later).toContain('BOT_AZURE_APP_SERVICE_RESOURCE_ID');
+    for (const name of ['BOT_ID', 'BOT_DOMAIN']) expect(placeholders(template)).toContain(name);
+    // The sample has a (blank) line for each output, so the user sees where they land.
+    for (const name of outputs) expect(Object.keys(envFile('dev'))).toContain(name);
+  });
+});
+
 describe('dev deploy and publish', () => {
   const dev = project('dev');
+
+  it('zip-deploys the built folder to the template\'s App Service, through .webappignore', () => {
+    const zip = (dev.deploy ?? []).find((s) => s.uses === 'azureAppService/zipDeploy')!;
+    expect(zip.with).toEqual({ artifactFolder: '.', ignoreFile: '.webappignore', resourceId: '${{BOT_AZURE_APP_SERVICE_RESOURCE_ID}}' });
+    expect(dev.deploy!.map((s) => s.uses).indexOf('azureAppService/zipDeploy')).toBe(dev.deploy!.length - 1);
+  });
+
+  it('keeps secrets, local state and sources out of the upload', () => {
+    const ignored = readText('.webappignore').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    for (const entry of ['.env', '.env.*', 'env/', '.localConfigs', '.localConfigs.*', '*.pem', '*.pfx', '*.key', '.sandbox/', '.data/', 'devTools/', 'test/', 'src/']) {
+      expect(ignored).toContain(entry);
+    }
+    // What the bot runs from stays in: the compiled code, its dependencies and package.json.
+    for (const kept of ['dist', 'dist/', 'node_modules', 'node_modules/', 'package.json', '*.json']) expect(ignored).not.toContain(kept);
+  });
 
   it('installs with npm ci and builds', () => {
     const args = (dev.deploy ?? []).filter((s) => s.uses === 'cli/runNpmCommand').map((s) => String(s.with!.args));
@@ -208,12 +264,12 @@ describe('playground', () => {
 });
 
 describe('env files', () => {
-  it.each(ENV_NAMES)('env/.env.%s names its environment, holds no secret and leaves provisioned values empty', (env) => {
+  it.each(ENV_NAMES)('the %s env file names its environment, holds no secret and leaves provisioned values empty', (env) => {
     const values = envFile(env);
     expect(values.TEAMSFX_ENV).toBe(env);
     expect(values).toHaveProperty('APP_NAME_SUFFIX');
     expect(Object.keys(values).filter((k) => k.startsWith('SECRET_'))).toEqual([]);
-    for (const key of ['TEAMS_APP_ID', 'TEAMS_APP_TENANT_ID', 'BOT_ID', 'BOT_ENDPOINT', 'BOT_DOMAIN']) {
+    for (const key of ['TEAMS_APP_ID', 'TEAMS_APP_TENANT_ID', 'BOT_ID', 'BOT_ENDPOINT', 'BOT_DOMAIN', 'BOT_AZURE_APP_SERVICE_RESOURCE_ID', 'STORAGE_ACCOUNT_URL']) {
       if (key in values) expect({ key, value: values[key] }).toEqual({ key, value: '' });
     }
   });
@@ -232,13 +288,16 @@ describe('env files', () => {
     expect(packageApp.fillTemplate(template, values).name.short).toBe('Immutable ID Helper (local)');
   });
 
-  it.each(['dev', 'local'] as const)('the %s .user sample lists the secrets with empty values only', (env) => {
-    const sample = parseDotenv(readText(`env/.env.${env}.user.sample`));
-    expect(sample).toEqual({ SECRET_BOT_PASSWORD: '', SECRET_AZURE_CLIENT_SECRET: '' });
+  it.each([
+    ['local', { SECRET_BOT_PASSWORD: '', SECRET_AZURE_CLIENT_SECRET: '' }],
+    // The managed identity needs no secret; only the notify webhook's key is one.
+    ['dev', { SECRET_NOTIFY_SECRET: '' }],
+  ] as const)('the %s .user sample lists the secrets with empty values only', (env, secrets) => {
+    expect(parseDotenv(readText(`env/.env.${env}.user.sample`))).toEqual(secrets);
   });
 
-  it('real .user files are gitignored', () => {
+  it('real .user files and the filled-in env/.env.dev are gitignored', () => {
     const ignored = readText('.gitignore').split(/\r?\n/).map((l) => l.trim());
-    expect(ignored).toContain('env/.env.*.user');
+    expect(ignored).toEqual(expect.arrayContaining(['env/.env.*.user', 'env/.env.dev']));
   });
 });
