@@ -5,7 +5,7 @@ import path from 'node:path';
 import type restify from 'restify';
 import { escapeCardText, prepareCardTemplates } from './cards';
 import type { Config } from './config';
-import type { ConversationDeps } from './conversation/handle-message';
+import type { ConversationDeps } from './conversation/deps';
 import { RateLimiter } from './conversation/rate-limit';
 import { announceOutcome, broadcast } from './conversation/request-cards';
 import { text } from './conversation/replies';

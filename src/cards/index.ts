@@ -12,6 +12,8 @@ export {
   InputIds,
   MAX_INPUT_LENGTH,
   isVerb,
+  toVerb,
+  LEGACY_VERBS,
   isRequestId,
   parseActionData,
   type Verb,

@@ -1,3 +1,4 @@
+import { kindModule } from '../workflow/change-kinds';
 import type { ChangeOutcome, ChangeRequest } from '../workflow/types';
 import { CardTemplate, type AdaptiveCardJson } from './card-json';
 import { escapeCardText } from './escape';
@@ -11,8 +12,12 @@ export interface OutcomeCardInput {
 
 interface OutcomeCardViewModel {
   sandbox: boolean;
+  /** The change completed and was read back. */
   isCleared: boolean;
   isPending: boolean;
+  /** Headlines worded by the request's kind ("✅ Immutable ID cleared"). */
+  doneHeadline: string;
+  pendingHeadline: string;
   isFailed: boolean;
   isCancelledBy: boolean;
   isCancelledAnon: boolean;
@@ -86,8 +91,10 @@ export function renderOutcomeCard(input: OutcomeCardInput): AdaptiveCardJson {
 
   return card.expand({
     sandbox: input.sandbox,
-    isCleared: status === 'cleared',
-    isPending: status === 'cleared-pending-replication',
+    isCleared: status === 'completed',
+    isPending: status === 'completed-pending-replication',
+    doneHeadline: `✅ ${kindModule(request.kind).wording.doneTitle}`,
+    pendingHeadline: `⏳ ${kindModule(request.kind).wording.pendingTitle}`,
     isFailed: status === 'failed',
     isCancelledBy: status === 'cancelled' && decider !== '',
     isCancelledAnon: status === 'cancelled' && decider === '',
@@ -105,7 +112,7 @@ export function renderOutcomeCard(input: OutcomeCardInput): AdaptiveCardJson {
     hasOutcome: outcome !== undefined,
     before: formatImmutableId(outcome?.before),
     after: formatImmutableId(outcome?.after),
-    showAfter: outcome !== undefined && status !== 'cleared-pending-replication',
+    showAfter: outcome !== undefined && status !== 'completed-pending-replication',
     requestedBy: escapeCardText(request.requester.name, 100),
     hasRequestReason: requestReason !== '',
     requestReason,

@@ -1,10 +1,13 @@
 /** The card action verbs (one handler each) and the guard for what a card action sends back. */
 
 export const Verbs = {
-  confirmClear: 'clear.confirm',
-  cancelClear: 'clear.cancel',
+  /** Approve a pending request of any kind (the approval that completes the set runs it). */
+  approve: 'request.approve',
+  reject: 'request.reject',
+  cancel: 'request.cancel',
+  /** Undo a completed change: opens a new request that restores the previous values. */
+  undo: 'request.undo',
   refreshRequest: 'request.refresh',
-  rejectClear: 'clear.reject',
   addReason: 'request.reason',
   /** "Request clear" on a sync-error notification; its requestId is the notification id. */
   requestFromNotification: 'notify.request',
@@ -12,11 +15,24 @@ export const Verbs = {
 
 export type Verb = (typeof Verbs)[keyof typeof Verbs];
 
+/** Verbs of cards posted by earlier versions, still in Teams chats: accepted as the verb they stand for. */
+export const LEGACY_VERBS: Readonly<Record<string, Verb>> = {
+  'clear.confirm': Verbs.approve,
+  'clear.reject': Verbs.reject,
+  'clear.cancel': Verbs.cancel,
+};
+
 const VERB_SET: ReadonlySet<string> = new Set<string>(Object.values(Verbs));
 
 /** True when `x` is one of the verbs in {@link Verbs}. */
 export function isVerb(x: unknown): x is Verb {
   return typeof x === 'string' && VERB_SET.has(x);
+}
+
+/** The current verb for `x` (a legacy alias maps to its replacement); undefined when it is not a verb. */
+export function toVerb(x: unknown): Verb | undefined {
+  if (isVerb(x)) return x;
+  return typeof x === 'string' && Object.prototype.hasOwnProperty.call(LEGACY_VERBS, x) ? LEGACY_VERBS[x] : undefined;
 }
 
 /** The data every card action carries: only the opaque id; the request itself stays on the server. */
@@ -41,6 +57,7 @@ export interface ActionInputs {
 
 /** A parsed card action. */
 export interface ParsedAction {
+  /** Always a current verb: legacy aliases are mapped. */
   verb: Verb;
   requestId: string;
   inputs: ActionInputs;
@@ -94,14 +111,14 @@ export function parseActionData(value: unknown): ParsedAction | null {
   if (action !== undefined) {
     // An invoke value: do not fall back to the Submit shape if it is malformed.
     if (!isRecord(action) || own(action, 'type') !== 'Action.Execute') return null;
-    const verb = own(action, 'verb');
+    const verb = toVerb(own(action, 'verb'));
     const data = own(action, 'data');
-    if (!isVerb(verb) || !isRecord(data)) return null;
+    if (!verb || !isRecord(data)) return null;
     const requestId = own(data, 'requestId');
     return isRequestId(requestId) ? { verb, requestId, inputs: readInputs(data) } : null;
   }
 
-  const verb = own(value, 'verb');
+  const verb = toVerb(own(value, 'verb'));
   const requestId = own(value, 'requestId');
-  return isVerb(verb) && isRequestId(requestId) ? { verb, requestId, inputs: readInputs(value) } : null;
+  return verb && isRequestId(requestId) ? { verb, requestId, inputs: readInputs(value) } : null;
 }

@@ -43,3 +43,13 @@ export function explainDirectoryError(error: DirectoryError, subject: string): s
       return `Microsoft Graph answered with an unexpected error${graphSays}. Nothing was changed. Try again, and if it keeps happening tell whoever runs the bot.${trace}`;
   }
 }
+
+/** Runs a command about `subject`; a Graph failure becomes the specific message, anything else is a bug or outage for onTurnError. */
+export async function withDirectoryErrors<T extends { type: string }>(subject: string, run: () => Promise<T[]>, explain: (message: string) => T): Promise<T[]> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof DirectoryError) return [explain(explainDirectoryError(error, subject))];
+    throw error;
+  }
+}

@@ -1,13 +1,13 @@
 /** A tap on a card button in, the card that replaces it (or a short message) out. */
-import { parseActionData, renderOutcomeCard, renderTipsCard, renderUserCard, renderWorkingCard, Verbs } from '../cards';
+import { parseActionData, renderOutcomeCard, renderTipsCard, renderUserCard, renderWorkingCard, type ParsedAction, type Verb } from '../cards';
 import { approveRequest } from '../workflow/approve-request';
 import { addReason, cancelRequest, DecisionResult, rejectRequest } from '../workflow/decide-request';
-import { isRequestConversation } from '../workflow/start-clear';
+import { isRequestConversation } from '../workflow/create-request';
 import { expireIfDue } from '../workflow/sweep-requests';
 import type { Actor } from '../workflow/types';
 import { DirectoryError } from '../directory/directory-error';
 import { explainDirectoryError } from './explain-error';
-import type { ConversationDeps } from './handle-message';
+import type { ConversationDeps } from './deps';
 import { requestFromNotification } from './handle-notification';
 import { card, CardActionResult, CardJson, text } from './replies';
 import { alreadyHandledText, announceOutcome, broadcast, renderRequestCard, viewerOf } from './request-cards';
@@ -38,32 +38,45 @@ export async function handleCardAction(deps: ConversationDeps, action: IncomingC
   }
 }
 
+type VerbHandler = (deps: ConversationDeps, action: IncomingCardAction, data: ParsedAction) => Promise<CardActionResult>;
+
+const reject: VerbHandler = (deps, action, data) =>
+  decideAndBroadcast(
+    deps,
+    rejectRequest(deps, { ...common(action, data), ...(data.inputs.rejectReason ? { reason: data.inputs.rejectReason } : {}) }),
+    action.conversationId,
+    action.activityId,
+  );
+
+/** One handler per verb; legacy verbs (clear.confirm, …) arrive here already mapped by parseActionData. */
+const VERB_HANDLERS: Record<Verb, VerbHandler> = {
+  'request.approve': (deps, action, data) => approve(deps, action, data.requestId),
+  'request.reject': reject,
+  'request.cancel': (deps, action, data) => decideAndBroadcast(deps, cancelRequest(deps, common(action, data)), action.conversationId, action.activityId),
+  'request.undo': async () => message('Undo is not available in this version of the bot. Nothing was changed.'),
+  'request.reason': (deps, action, data) =>
+    decideAndBroadcast(deps, addReason(deps, { ...common(action, data), ...(data.inputs.reason ? { reason: data.inputs.reason } : {}) }), action.conversationId, action.activityId),
+  'request.refresh': (deps, action, data) => refresh(deps, data.requestId, action),
+  'notify.request': (deps, action, data) =>
+    requestFromNotification(deps, {
+      notificationId: data.requestId,
+      actor: action.actor,
+      conversationId: action.conversationId,
+      tenantId: action.tenantId ?? '',
+      ...(action.activityId ? { activityId: action.activityId } : {}),
+    }),
+};
+
 async function route(deps: ConversationDeps, action: IncomingCardAction): Promise<CardActionResult> {
   const data = parseActionData(action.value);
   if (!data) {
     return { kind: 'message', text: "I didn't recognise that button (it may be from an older version of this bot). Nothing was changed.", followUps: [] };
   }
-  const common = { requestId: data.requestId, actor: action.actor, conversationId: action.conversationId };
-  switch (data.verb) {
-    case Verbs.confirmClear:
-      return approve(deps, action, data.requestId);
-    case Verbs.rejectClear:
-      return decideAndBroadcast(deps, rejectRequest(deps, { ...common, ...(data.inputs.rejectReason ? { reason: data.inputs.rejectReason } : {}) }), action.conversationId, action.activityId);
-    case Verbs.cancelClear:
-      return decideAndBroadcast(deps, cancelRequest(deps, common), action.conversationId, action.activityId);
-    case Verbs.addReason:
-      return decideAndBroadcast(deps, addReason(deps, { ...common, ...(data.inputs.reason ? { reason: data.inputs.reason } : {}) }), action.conversationId, action.activityId);
-    case Verbs.requestFromNotification:
-      return requestFromNotification(deps, {
-        notificationId: data.requestId,
-        actor: action.actor,
-        conversationId: action.conversationId,
-        tenantId: action.tenantId ?? '',
-        ...(action.activityId ? { activityId: action.activityId } : {}),
-      });
-    default:
-      return refresh(deps, data.requestId, action);
-  }
+  return VERB_HANDLERS[data.verb](deps, action, data);
+}
+
+function common(action: IncomingCardAction, data: ParsedAction): { requestId: string; actor: Actor; conversationId: string } {
+  return { requestId: data.requestId, actor: action.actor, conversationId: action.conversationId };
 }
 
 /** The request's card as it is now (to put back a "Working…" card when a slow tap ended in a message). */

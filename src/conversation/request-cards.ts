@@ -1,7 +1,8 @@
 /** Renders a request for whoever looks at it, and keeps every copy of its card in step. */
 import { escapeCardText as esc, renderOutcomeCard, renderUserCard, renderWorkingCard } from '../cards';
 import type { ChangeRequest } from '../workflow/types';
-import type { ConversationDeps } from './handle-message';
+import { kindModule } from '../workflow/change-kinds';
+import type { ConversationDeps } from './deps';
 import { card, CardJson, Reply, text } from './replies';
 
 export type Viewer = 'requester' | 'approver' | 'anyone' | 'other';
@@ -79,19 +80,21 @@ export async function broadcast(
 export function announceOutcome(request: ChangeRequest): Reply[] {
   const who = request.targetUpn;
   const o = request.outcome;
+  const words = kindModule(request.kind).wording;
+  const subject = request.kind === 'clear-immutable-id' || request.kind === 'set-immutable-id' ? `The immutable ID of **${esc(who)}**` : `**${esc(who)}**`;
   switch (o?.status) {
-    case 'cleared':
-      return [text(`✅ The immutable ID of **${esc(who)}** was cleared (approved by ${esc(request.approvedBy?.name ?? 'an approver')}). Run a delta sync on the Entra Connect server so it can re-match the user.`)];
-    case 'cleared-pending-replication':
-      return [text(`✅ The immutable ID of **${esc(who)}** was cleared (approved by ${esc(request.approvedBy?.name ?? 'an approver')}); Graph accepted the change and directory replication is still catching up.`)];
+    case 'completed':
+      return [text(`✅ ${subject} ${words.done} (approved by ${esc(request.approvedBy?.name ?? 'an approver')}). ${words.next}`)];
+    case 'completed-pending-replication':
+      return [text(`✅ ${subject} ${words.done} (approved by ${esc(request.approvedBy?.name ?? 'an approver')}); Graph accepted the change and directory replication is still catching up.`)];
     case 'failed':
-      return [text(`❌ Clearing the immutable ID of **${esc(who)}** failed: ${esc(o.message ?? 'unknown error')}. Nothing was changed.`)];
+      return [text(`❌ ${words.doing} of **${esc(who)}** failed: ${esc(o.message ?? 'unknown error')}. Nothing was changed.`)];
     case 'rejected':
-      return [text(`🚫 The request to clear the immutable ID of **${esc(who)}** was rejected by ${esc(request.rejectedBy?.name ?? 'an approver')}: "${esc(request.rejectionReason ?? '')}". Nothing was changed.`)];
+      return [text(`🚫 The request to ${words.action} of **${esc(who)}** was rejected by ${esc(request.rejectedBy?.name ?? 'an approver')}: "${esc(request.rejectionReason ?? '')}". Nothing was changed.`)];
     case 'cancelled':
-      return [text(`The request to clear the immutable ID of **${esc(who)}** was cancelled by ${esc(request.cancelledBy?.name ?? 'someone')}. Nothing was changed.`)];
+      return [text(`The request to ${words.action} of **${esc(who)}** was cancelled by ${esc(request.cancelledBy?.name ?? 'someone')}. Nothing was changed.`)];
     case 'expired':
-      return [text(`⌛ The request to clear the immutable ID of **${esc(who)}** expired before anyone approved it. Nothing was changed; send the command again if it is still needed.`)];
+      return [text(`⌛ The request to ${words.action} of **${esc(who)}** expired before anyone approved it. Nothing was changed; send the command again if it is still needed.`)];
     case 'stale':
       return [text(`The immutable ID of **${esc(who)}** changed before the request ran, so nothing was changed.`)];
     default:

@@ -3,9 +3,10 @@
  * address (a UPN, or a mail/proxy address: the directory tries the UPN first, then mail).
  */
 
-export type Target =
-  | { kind: 'objectId'; value: string }
-  | { kind: 'address'; value: string };
+import type { UserKey } from '../directory/user-key';
+
+/** The user a command is about: a directory lookup key (the type lives with the directory). */
+export type Target = UserKey;
 
 export type TargetResult = { ok: true; target: Target } | { ok: false; reason: string };
 

@@ -1,13 +1,25 @@
 /**
- * The only Graph caller: finds users, clears the immutable id and reads it back.
- * Uses the real Graph JS client; text from chat reaches URLs only through odata.ts.
+ * The only Graph caller: finds users, reads and writes their on-prem attributes and UPN,
+ * deleted users and sync errors. Uses the real Graph JS client; text from chat reaches URLs
+ * only through odata.ts.
  */
 import type { TokenCredential } from '@azure/identity';
 import { Client, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
-import type { Target } from '../conversation/target';
 import { classifyGraphFailure, DirectoryError, retryAfterOf, toDirectoryError } from './directory-error';
 import { odataStringLiteral, userKeySegment } from './odata';
-import type { DirectoryRoleInfo, DirectoryUser, DomainAuthenticationType, DomainInfo, ProvisioningError, SyncErrorPage, UserSnapshot } from './types';
+import type {
+  DeletedUser,
+  DirectoryRoleInfo,
+  DirectoryUser,
+  DomainAuthenticationType,
+  DomainInfo,
+  ProvisioningError,
+  SyncErrorPage,
+  UserAttribute,
+  UserPatch,
+  UserSnapshot,
+} from './types';
+import type { UserKey } from './user-key';
 
 export const USER_FIELDS = [
   'id',
@@ -28,11 +40,17 @@ const ROLE_SELECT = 'displayName,roleTemplateId';
 /** What the workflow needs from the directory; the sandbox and Graph both sit behind it. */
 export interface Directory {
   /** Finds a user by object id, UPN, mail or proxy address, with domain and roles. */
-  findUser(target: Target): Promise<UserSnapshot>;
-  /** Sets (string) or clears (null) onPremisesImmutableId; resolves with Graph's request id. */
-  setImmutableId(userId: string, value: string | null): Promise<{ requestId?: string }>;
-  /** Reads the current onPremisesImmutableId only. */
-  readImmutableId(userId: string): Promise<string | null>;
+  findUser(key: UserKey): Promise<UserSnapshot>;
+  /** Reads the current values of these attributes (absent from Graph's answer = null). */
+  readUser(userId: string, attributes: readonly UserAttribute[]): Promise<UserPatch>;
+  /** One PATCH of the user with these values (null clears); resolves with Graph's request id. */
+  updateUser(userId: string, patch: UserPatch): Promise<{ requestId?: string }>;
+  /** Live users holding this onPremisesImmutableId (Graph keeps it unique, so 0 or 1). */
+  findUsersByImmutableId(immutableId: string): Promise<DirectoryUser[]>;
+  /** Soft-deleted users matching the key (object id, mail, or the UPN the user had). */
+  findDeletedUsers(key: UserKey): Promise<DeletedUser[]>;
+  /** Restores a soft-deleted user. */
+  restoreDeletedUser(id: string): Promise<{ requestId?: string }>;
   /** One page of users with onPremisesProvisioningErrors; pass the previous page's nextPage to go on. */
   listSyncErrors(nextPage?: string): Promise<SyncErrorPage>;
   /** The subset of groupIds the user belongs to, transitively. */
@@ -41,6 +59,11 @@ export interface Directory {
   findUsersByName(name: string, top: number): Promise<DirectoryUser[]>;
 }
 
+/** Attributes Graph v1.0 can write; any other on-prem attribute is written through beta. */
+const V1_WRITABLE: ReadonlySet<UserAttribute> = new Set<UserAttribute>(['onPremisesImmutableId', 'userPrincipalName']);
+/** Attributes Graph v1.0 does not return; reading them needs beta. */
+const BETA_ONLY_READ: ReadonlySet<UserAttribute> = new Set<UserAttribute>(['onPremisesObjectIdentifier']);
+const DELETED_SELECT = 'id,displayName,userPrincipalName,mail,deletedDateTime,onPremisesImmutableId,onPremisesSyncEnabled';
 const SYNC_ERROR_SELECT = 'id,displayName,userPrincipalName,onPremisesProvisioningErrors';
 
 export interface GraphDirectoryOptions {
@@ -103,44 +126,86 @@ export class GraphDirectory implements Directory {
     });
   }
 
-  async findUser(target: Target): Promise<UserSnapshot> {
-    if (target.kind === 'objectId') return this.readSnapshot(target.value, target.value);
-    return this.findByAddress(target.value);
+  async findUser(key: UserKey): Promise<UserSnapshot> {
+    if (key.kind === 'objectId') return this.readSnapshot(key.value, key.value);
+    return this.findByAddress(key.value);
   }
 
-  async setImmutableId(userId: string, value: string | null): Promise<{ requestId?: string }> {
-    const raw = await this.call(`PATCH user ${userId}`, (timeout) =>
-      this.client
-        .api(`/${userKeySegment(userId)}`)
-        .option('signal', timeout)
-        .middlewareOptions([this.retryOptions()])
-        .responseType('raw' as never)
-        .patch({ onPremisesImmutableId: value }),
-    );
-    const response = raw as Response | undefined;
-    if (response && typeof response.status === 'number' && !response.ok) {
-      const body = (await response.json().catch(() => ({}))) as GraphErrorBody;
-      throw classifyGraphFailure(response.status, body.error?.code, {
-        what: 'The user',
-        ...(requestIdOf(response.headers, body) ? { requestId: requestIdOf(response.headers, body) } : {}),
-        ...(retryAfterOf(response.headers) !== undefined ? { retryAfterSeconds: retryAfterOf(response.headers) } : {}),
-        ...(body.error?.message ? { graphMessage: body.error.message } : {}),
-      });
-    }
-    const requestId = response?.headers?.get?.('request-id') ?? undefined;
-    return requestId ? { requestId } : {};
-  }
-
-  async readImmutableId(userId: string): Promise<string | null> {
+  async readUser(userId: string, attributes: readonly UserAttribute[]): Promise<UserPatch> {
+    const beta = attributes.some((a) => BETA_ONLY_READ.has(a));
     const user = (await this.call(`GET user ${userId}`, (timeout) =>
       this.client
         .api(`/${userKeySegment(userId)}`)
-        .query({ $select: 'id,onPremisesImmutableId' })
+        .version(beta ? 'beta' : 'v1.0')
+        .query({ $select: ['id', ...attributes].join(',') })
         .option('signal', timeout)
         .middlewareOptions([this.retryOptions()])
         .get(),
-    )) as { onPremisesImmutableId?: string | null };
-    return user.onPremisesImmutableId ?? null;
+    )) as Record<string, unknown>;
+    const values: UserPatch = {};
+    for (const a of attributes) values[a] = typeof user[a] === 'string' ? (user[a] as string) : null;
+    return values;
+  }
+
+  async updateUser(userId: string, patch: UserPatch): Promise<{ requestId?: string }> {
+    const beta = Object.keys(patch).some((a) => !V1_WRITABLE.has(a as UserAttribute));
+    return this.send(`PATCH user ${userId}`, 'The user', (timeout) =>
+      this.client
+        .api(`/${userKeySegment(userId)}`)
+        .version(beta ? 'beta' : 'v1.0')
+        .option('signal', timeout)
+        .middlewareOptions([this.retryOptions()])
+        .responseType('raw' as never)
+        .patch(patch),
+    );
+  }
+
+  async findUsersByImmutableId(immutableId: string): Promise<DirectoryUser[]> {
+    const result = (await this.call('GET users by immutable id', (timeout) =>
+      this.client
+        .api(`/users?$filter=onPremisesImmutableId%20eq%20${odataStringLiteral(immutableId)}&$select=${SELECT}`)
+        .option('signal', timeout)
+        .middlewareOptions([this.retryOptions()])
+        .get(),
+    )) as { value?: unknown[] };
+    return (result.value ?? []).map(toUser);
+  }
+
+  async findDeletedUsers(key: UserKey): Promise<DeletedUser[]> {
+    const path = '/directory/deletedItems/microsoft.graph.user';
+    if (key.kind === 'objectId') {
+      try {
+        const one = await this.call('GET deleted user', (timeout) =>
+          this.client.api(`${path}/${encodeURIComponent(key.value)}?$select=${DELETED_SELECT}`).option('signal', timeout).middlewareOptions([this.retryOptions()]).get(),
+        );
+        return [toDeletedUser(one)];
+      } catch (error) {
+        if (error instanceof DirectoryError && error.code === 'directory.user_not_found') return [];
+        throw error;
+      }
+    }
+    // A deleted user's UPN carries its id as a prefix: match the end of it, or the mail.
+    const lit = odataStringLiteral(key.value);
+    const result = (await this.call('GET deleted users', (timeout) =>
+      this.client
+        .api(`${path}?$filter=mail%20eq%20${lit}%20or%20endswith(userPrincipalName,${lit})&$count=true&$select=${DELETED_SELECT}`)
+        .header('ConsistencyLevel', 'eventual')
+        .option('signal', timeout)
+        .middlewareOptions([this.retryOptions()])
+        .get(),
+    )) as { value?: unknown[] };
+    return (result.value ?? []).map(toDeletedUser);
+  }
+
+  async restoreDeletedUser(id: string): Promise<{ requestId?: string }> {
+    return this.send(`POST restore ${id}`, 'The deleted user', (timeout) =>
+      this.client
+        .api(`/directory/deletedItems/${encodeURIComponent(id)}/restore`)
+        .option('signal', timeout)
+        .middlewareOptions([this.retryOptions()])
+        .responseType('raw' as never)
+        .post({}),
+    );
   }
 
   async listSyncErrors(nextPage?: string): Promise<SyncErrorPage> {
@@ -283,6 +348,22 @@ export class GraphDirectory implements Directory {
     );
   }
 
+  /** A write whose raw response is checked here (the SDK does not throw for raw responses). */
+  private async send(what: string, subject: string, run: (signal: AbortSignal) => Promise<unknown>): Promise<{ requestId?: string }> {
+    const response = (await this.call(what, run)) as Response | undefined;
+    if (response && typeof response.status === 'number' && !response.ok) {
+      const body = (await response.json().catch(() => ({}))) as GraphErrorBody;
+      throw classifyGraphFailure(response.status, body.error?.code, {
+        what: subject,
+        ...(requestIdOf(response.headers, body) ? { requestId: requestIdOf(response.headers, body) } : {}),
+        ...(retryAfterOf(response.headers) !== undefined ? { retryAfterSeconds: retryAfterOf(response.headers) } : {}),
+        ...(body.error?.message ? { graphMessage: body.error.message } : {}),
+      });
+    }
+    const requestId = response?.headers?.get?.('request-id') ?? undefined;
+    return requestId ? { requestId } : {};
+  }
+
   private retryOptions(): RetryHandlerOptions {
     const maxRetryAfter = this.maxRetryAfter;
     return new RetryHandlerOptions(1, this.maxRetries, (_delay, _attempt, _request, _options, response) => {
@@ -296,7 +377,7 @@ export class GraphDirectory implements Directory {
     try {
       return await run(AbortSignal.timeout(this.timeoutMs));
     } catch (error) {
-      throw toDirectoryError(error, what.startsWith('PATCH') || what.startsWith('GET user') ? 'The user' : what);
+      throw toDirectoryError(error, what.startsWith('PATCH') || what.startsWith('GET user ') ? 'The user' : what);
     }
   }
 }
@@ -337,6 +418,20 @@ function toUser(raw: unknown): DirectoryUser {
     accountEnabled: bool('accountEnabled'),
     userType: str('userType'),
     proxyAddresses: Array.isArray(u.proxyAddresses) ? u.proxyAddresses.filter((p): p is string => typeof p === 'string') : [],
+  };
+}
+
+function toDeletedUser(raw: unknown): DeletedUser {
+  const u = (raw ?? {}) as Record<string, unknown>;
+  const str = (k: string): string | null => (typeof u[k] === 'string' ? (u[k] as string) : null);
+  return {
+    id: str('id') ?? '',
+    displayName: str('displayName'),
+    userPrincipalName: str('userPrincipalName') ?? '',
+    mail: str('mail'),
+    deletedDateTime: str('deletedDateTime'),
+    onPremisesImmutableId: str('onPremisesImmutableId'),
+    onPremisesSyncEnabled: typeof u.onPremisesSyncEnabled === 'boolean' ? u.onPremisesSyncEnabled : null,
   };
 }
 

@@ -43,6 +43,37 @@ export interface UserSnapshot {
   readAt: string;
 }
 
+/** The on-premises attributes Microsoft documents as clearable on cloud-only users (most need the beta endpoint to write). */
+export const ON_PREMISES_ATTRIBUTES = [
+  'onPremisesDistinguishedName',
+  'onPremisesDomainName',
+  'onPremisesImmutableId',
+  'onPremisesObjectIdentifier',
+  'onPremisesSamAccountName',
+  'onPremisesSecurityIdentifier',
+  'onPremisesUserPrincipalName',
+] as const;
+
+export type OnPremisesAttribute = (typeof ON_PREMISES_ATTRIBUTES)[number];
+
+/** A user attribute an approved change may write: any on-prem attribute, or the UPN. */
+export type UserAttribute = OnPremisesAttribute | 'userPrincipalName';
+
+/** Values to write (null clears); also what `readUser` returns for the attributes asked for. */
+export type UserPatch = Partial<Record<UserAttribute, string | null>>;
+
+/** A soft-deleted user in `/directory/deletedItems` (kept 30 days). */
+export interface DeletedUser {
+  id: string;
+  displayName: string | null;
+  /** Graph prefixes a deleted user's UPN with its object id without dashes. */
+  userPrincipalName: string;
+  mail: string | null;
+  deletedDateTime: string | null;
+  onPremisesImmutableId: string | null;
+  onPremisesSyncEnabled: boolean | null;
+}
+
 /** One entry of `onPremisesProvisioningErrors`, e.g. a PropertyConflict on ProxyAddress. */
 export interface ProvisioningError {
   category: string;

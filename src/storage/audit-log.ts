@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { AttributeChange, ChangeKind } from '../workflow/types';
 
 export type AuditEvent =
   | 'request.created'
@@ -18,7 +19,9 @@ export type AuditEvent =
   | 'change.succeeded'
   | 'change.failed'
   | 'change.stale'
-  | 'change.reconciled';
+  | 'change.reconciled'
+  /** One write step of a multi-step change (e.g. the restore before a clear). */
+  | 'change.step';
 
 export interface AuditEntry {
   id: string;
@@ -27,8 +30,13 @@ export interface AuditEntry {
   requestId: string;
   actor: { aadObjectId: string; name: string };
   target: { id: string; upn: string };
+  /** The request's kind; absent in records written before there was more than one kind. */
+  kind?: ChangeKind;
+  /** The primary attribute's value before / after (the immutable id for a clear). */
   before?: string | null;
   after?: string | null;
+  /** Every attribute with its value before and after: the rollback record an undo restores. */
+  changes?: AttributeChange[];
   graphRequestId?: string;
   detail?: string;
 }
@@ -91,8 +99,19 @@ export class FileAuditLog implements AuditLog {
   }
 }
 
+/**
+ * Records written before `changes` existed carry only the immutable id's before/after: read them
+ * as one change of onPremisesImmutableId, so history and undo treat every record alike.
+ */
+export function normaliseAuditEntry(entry: AuditEntry): AuditEntry {
+  if (entry.changes || (entry.before === undefined && entry.after === undefined)) return entry;
+  if (!entry.event.startsWith('change.')) return entry;
+  return { ...entry, changes: [{ attribute: 'onPremisesImmutableId', before: entry.before ?? null, after: entry.after ?? null }] };
+}
+
 function select(entries: AuditEntry[], filter: { targetId?: string; limit?: number }): AuditEntry[] {
   return entries
+    .map(normaliseAuditEntry)
     .filter((e) => !filter.targetId || e.target.id === filter.targetId)
     .slice()
     .reverse()

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ContainerClient, RestError, StoragePipelineOptions } from '@azure/storage-blob';
-import type { AuditEntry, AuditLog } from './audit-log';
+import { normaliseAuditEntry, type AuditEntry, type AuditLog } from './audit-log';
 import { BlobAccess, ContainerCreator, containerNameProblem, createContainerClient, DEFAULT_CONTAINER_NAME } from './blob-store';
 
 export const AUDIT_PREFIX = 'audit/';
@@ -82,7 +82,7 @@ export class BlobAuditLog implements AuditLog {
   private async readEntry(name: string): Promise<AuditEntry | undefined> {
     try {
       const buffer = await this.container.getBlobClient(name).downloadToBuffer();
-      return JSON.parse(buffer.toString('utf8')) as AuditEntry;
+      return normaliseAuditEntry(JSON.parse(buffer.toString('utf8')) as AuditEntry);
     } catch (error) {
       if (error instanceof SyntaxError || (error instanceof RestError && error.statusCode === 404)) return undefined;
       throw error;

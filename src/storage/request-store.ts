@@ -1,14 +1,25 @@
 /** Change requests on a KeyValueStore, with state transitions that only one caller can win. */
+import { normaliseRequest } from '../workflow/normalise-request';
 import type { ChangeRequest, RequestState } from '../workflow/types';
 import { EtagConflictError, KeyValueStore } from './key-value-store';
 
 const PREFIX = 'request_';
 
+/** Every read goes through normaliseRequest, so requests stored by earlier versions still work. */
 export class RequestStore {
   constructor(private readonly store: KeyValueStore) {}
 
+  private async read(id: string): Promise<{ value: ChangeRequest; etag: string } | undefined> {
+    return this.readKey(PREFIX + id);
+  }
+
+  private async readKey(key: string): Promise<{ value: ChangeRequest; etag: string } | undefined> {
+    const item = await this.store.read<ChangeRequest>(key);
+    return item ? { value: normaliseRequest(item.value), etag: item.etag } : undefined;
+  }
+
   async get(id: string): Promise<ChangeRequest | undefined> {
-    return (await this.store.read<ChangeRequest>(PREFIX + id))?.value;
+    return (await this.read(id))?.value;
   }
 
   async create(request: ChangeRequest): Promise<void> {
@@ -25,7 +36,7 @@ export class RequestStore {
     update: (current: ChangeRequest) => ChangeRequest,
   ): Promise<{ won: ChangeRequest } | { lost: ChangeRequest | undefined }> {
     for (;;) {
-      const item = await this.store.read<ChangeRequest>(PREFIX + id);
+      const item = await this.read(id);
       if (!item || !from.includes(item.value.state)) return { lost: item?.value };
       const next = { ...update(item.value), updatedAt: new Date().toISOString() };
       try {
@@ -40,7 +51,7 @@ export class RequestStore {
   /** Applies update whatever the state (e.g. to remember where a card was posted). */
   async update(id: string, update: (current: ChangeRequest) => ChangeRequest): Promise<ChangeRequest | undefined> {
     for (;;) {
-      const item = await this.store.read<ChangeRequest>(PREFIX + id);
+      const item = await this.read(id);
       if (!item) return undefined;
       const next = update(item.value);
       try {
@@ -55,7 +66,7 @@ export class RequestStore {
   /** Requests in any of these states (for start-up reconciliation and reminders). */
   async listByState(states: readonly RequestState[]): Promise<ChangeRequest[]> {
     const keys = await this.store.list(PREFIX);
-    const items = await Promise.all(keys.map((k) => this.store.read<ChangeRequest>(k)));
+    const items = await Promise.all(keys.map((k) => this.readKey(k)));
     return items.flatMap((i) => (i && states.includes(i.value.state) ? [i.value] : []));
   }
 }

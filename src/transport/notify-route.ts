@@ -6,7 +6,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type restify from 'restify';
 import { notifySyncError, parseSyncErrorReport } from '../conversation/handle-notification';
-import type { ConversationDeps } from '../conversation/handle-message';
+import type { ConversationDeps } from '../conversation/deps';
 import type { Logger } from '../log';
 
 /** Requests older (or further in the future) than this are refused, so a captured one cannot be replayed later. */

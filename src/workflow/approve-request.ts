@@ -1,15 +1,17 @@
 /**
- * An approver approves a pending clear. Each distinct approval is recorded; the one that
+ * An approver approves a pending request. Each distinct approval is recorded; the one that
  * completes the set moves the request to "executing" (only one tap can), re-reads the user,
- * PATCHes once, verifies, and records the change before (intent) and after (outcome).
+ * runs the kind's writes once, verifies, and records the change before (intent) and after (outcome).
  */
 import { DirectoryError, toDirectoryError } from '../directory/directory-error';
-import type { UserSnapshot } from '../directory/types';
+import type { UserPatch, UserSnapshot } from '../directory/types';
+import { allApplied, attributesOf, primaryChange, valueOn, withChanges } from './changes';
+import { kindModule } from './change-kinds';
+import { createRequest, isRequestConversation } from './create-request';
 import { auditRequest, nowIso, WorkflowDeps } from './deps';
-import { lookUp } from './look-up';
-import { createClearRequest, isRequestConversation } from './start-clear';
+import { assessChange } from './look-up';
 import { expireIfDue } from './sweep-requests';
-import type { Actor, ChangeOutcome, ChangeRequest, ClearBlocker } from './types';
+import type { Actor, AttributeChange, Blocker, ChangeOutcome, ChangeRequest, RequestStep, StepName } from './types';
 
 export type ApproveResult =
   | { kind: 'not-found' }
@@ -24,8 +26,8 @@ export type ApproveResult =
   /** Approval recorded; more distinct approvals are needed before the change runs. */
   | { kind: 'approval-recorded'; request: ChangeRequest }
   /** The user changed since the card was shown: nothing written; a fresh card (and request) instead. */
-  | { kind: 'stale'; request: ChangeRequest; snapshot: UserSnapshot; blockers: ClearBlocker[]; freshRequest?: ChangeRequest }
-  /** The change ran: cleared, cleared-pending-replication or failed (see request.outcome). */
+  | { kind: 'stale'; request: ChangeRequest; snapshot: UserSnapshot; blockers: Blocker[]; freshRequest?: ChangeRequest }
+  /** The change ran: completed, completed-pending-replication or failed (see request.outcome). */
   | { kind: 'done'; request: ChangeRequest; snapshot?: UserSnapshot; error?: DirectoryError };
 
 export interface ApproveInput {
@@ -77,21 +79,26 @@ export async function approveRequest(deps: WorkflowDeps, input: ApproveInput): P
 /** Runs an approved request that this process has claimed (state "executing"). */
 export async function executeChange(deps: WorkflowDeps, request: ChangeRequest): Promise<ApproveResult> {
   const approver = request.approvedBy ?? request.requester;
+  const module = kindModule(request.kind);
   // Re-read: the card may be old. If what the approvers saw is no longer true, change nothing.
   let snapshot: UserSnapshot;
-  let blockers: ClearBlocker[];
+  let blockers: Blocker[];
+  let unchanged: boolean;
   try {
-    ({ snapshot, blockers } = await lookUp(deps, { kind: 'objectId', value: request.targetId }));
+    snapshot = await deps.directory.findUser({ kind: 'objectId', value: request.targetId });
+    const current = await currentValues(deps, snapshot, request.changes);
+    unchanged = request.changes.every((c) => (current[c.attribute] ?? null) === c.before);
+    const assessed = unchanged ? request.changes : (module.planAgain(snapshot, request) ?? request.changes);
+    blockers = await assessChange(deps, request.kind, snapshot, assessed);
   } catch (error) {
     return fail(deps, request, toDirectoryError(error, 'The user'), 'before');
   }
-  if (snapshot.user.onPremisesImmutableId !== request.shownValue || blockers.length > 0) {
-    return supersede(deps, request, snapshot, blockers);
-  }
+  if (!unchanged || blockers.length > 0) return supersede(deps, request, snapshot, blockers);
 
+  const primary = primaryChange(request);
   // No record, no change: if the intent cannot be written, put the request back and write nothing.
   try {
-    await auditRequest(deps, request, 'change.intent', { actor: approver, before: request.shownValue, after: request.newValue });
+    await auditRequest(deps, request, 'change.intent', { actor: approver, before: primary.before, after: primary.after, changes: request.changes });
   } catch (error) {
     deps.log.error('audit.intent_failed', { requestId: request.id, error: error as Error });
     const back = await deps.requests.transition(request.id, ['executing'], (r) => ({
@@ -101,42 +108,73 @@ export async function executeChange(deps: WorkflowDeps, request: ChangeRequest):
     }));
     return { kind: 'not-recorded', request: 'won' in back ? back.won : request };
   }
+
+  const steps: RequestStep[] = module.steps.map((name) => ({ name, status: 'pending' }));
+  const writes = module.steps.filter((name) => name !== 'verify');
   let graphRequestId: string | undefined;
-  try {
-    graphRequestId = (await deps.directory.setImmutableId(request.targetId, request.newValue)).requestId;
-  } catch (error) {
-    const failure = toDirectoryError(error, 'The user');
-    // A PATCH that timed out or lost its connection may still have been applied: look before recording a failure.
-    if (!(await changeLanded(deps, request, failure))) return fail(deps, request, failure, 'patch');
+  for (const [index, name] of writes.entries()) {
+    try {
+      graphRequestId = (await module.apply(name, deps.directory, request)).requestId;
+      markStep(steps, name, { status: 'done', at: nowIso(deps), ...(graphRequestId ? { graphRequestId } : {}) });
+    } catch (error) {
+      const failure = toDirectoryError(error, 'The user');
+      // A write that timed out or lost its connection may still have been applied: look before recording a failure.
+      const last = index === writes.length - 1;
+      if (!(last && (await changeLanded(deps, request, failure)))) return fail(deps, request, failure, name, steps);
+      markStep(steps, name, { status: 'done', at: nowIso(deps), detail: 'found applied after an uncertain answer' });
+    }
+    if (writes.length > 1) {
+      await auditRequest(deps, request, 'change.step', { actor: approver, ...(graphRequestId ? { graphRequestId } : {}), detail: `${name} done` });
+    }
   }
 
-  const readBack = await pollUntilCleared(deps, request.targetId);
+  const readBack = await pollUntilApplied(deps, request);
+  const verified = readBack !== undefined && allApplied(request.changes, readBack);
+  markStep(steps, 'verify', { status: verified ? 'done' : 'pending', at: nowIso(deps), ...(verified ? {} : { detail: 'reads still show the old value (replication)' }) });
   const outcome: ChangeOutcome = {
-    status: readBack === null ? 'cleared' : 'cleared-pending-replication',
-    before: request.shownValue,
-    after: readBack === undefined ? request.shownValue : readBack,
+    status: verified ? 'completed' : 'completed-pending-replication',
+    before: primary.before,
+    after: readBack === undefined ? primary.before : (readBack[primary.attribute] ?? null),
+    changes: request.changes.map((c) => ({ ...c, after: readBack === undefined ? c.before : (readBack[c.attribute] ?? null) })),
     at: nowIso(deps),
     ...(graphRequestId ? { graphRequestId } : {}),
   };
-  const finished = await finish(deps, request, 'completed', outcome);
+  const finished = await finish(deps, request, 'completed', outcome, steps);
   await appendWithRetry(deps, request, () =>
     auditRequest(deps, request, 'change.succeeded', {
       actor: approver,
-      before: outcome.before,
-      after: null,
+      before: primary.before,
+      after: primary.after,
+      changes: request.changes,
       ...(graphRequestId ? { graphRequestId } : {}),
-      detail: outcome.status === 'cleared' ? 'verified by reading back' : 'PATCH accepted (204); reads still showed the old value (replication)',
+      detail: verified ? 'verified by reading back' : 'PATCH accepted (204); reads still showed the old value (replication)',
     }),
   );
   deps.log.info('change.succeeded', { requestId: request.id, status: outcome.status, graphRequestId });
-  return { kind: 'done', request: finished, snapshot: withValue(snapshot, readBack === null ? null : snapshot.user.onPremisesImmutableId) };
+  return { kind: 'done', request: finished, snapshot: verified ? { ...snapshot, user: withChanges(snapshot.user, request.changes) } : snapshot };
 }
 
-/** After an uncertain PATCH failure (timeout, network, 5xx), whether the directory already holds the new value. */
+/** The current values of the changed attributes: from the snapshot, reading only what it does not carry. */
+async function currentValues(deps: WorkflowDeps, snapshot: UserSnapshot, changes: readonly AttributeChange[]): Promise<UserPatch> {
+  const values: UserPatch = {};
+  const missing = changes.filter((c) => valueOn(snapshot.user, c.attribute) === undefined).map((c) => c.attribute);
+  for (const c of changes) {
+    const v = valueOn(snapshot.user, c.attribute);
+    if (v !== undefined) values[c.attribute] = v;
+  }
+  return missing.length > 0 ? { ...values, ...(await deps.directory.readUser(snapshot.user.id, missing)) } : values;
+}
+
+function markStep(steps: RequestStep[], name: StepName, update: Omit<RequestStep, 'name'>): void {
+  const i = steps.findIndex((s) => s.name === name);
+  if (i !== -1) steps[i] = { name, ...update };
+}
+
+/** After an uncertain write failure (timeout, network, 5xx), whether the directory already holds the new values. */
 async function changeLanded(deps: WorkflowDeps, request: ChangeRequest, failure: DirectoryError): Promise<boolean> {
   if (!['directory.timeout', 'directory.network', 'directory.unavailable'].includes(failure.code)) return false;
   try {
-    return (await deps.directory.readImmutableId(request.targetId)) === request.newValue;
+    return allApplied(request.changes, await deps.directory.readUser(request.targetId, attributesOf(request.changes)));
   } catch {
     return false;
   }
@@ -150,7 +188,7 @@ async function appendWithRetry(deps: WorkflowDeps, request: ChangeRequest, appen
       return;
     } catch (error) {
       if (attempt >= 3) {
-        deps.log.error('audit.outcome_failed', { requestId: request.id, targetId: request.targetId, before: request.shownValue, after: request.newValue, error: error as Error });
+        deps.log.error('audit.outcome_failed', { requestId: request.id, targetId: request.targetId, changes: request.changes, error: error as Error });
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
@@ -159,19 +197,21 @@ async function appendWithRetry(deps: WorkflowDeps, request: ChangeRequest, appen
 }
 
 /**
- * Reads the value back with bounded backoff. null: verified cleared; a string: still the old
- * value when time ran out; undefined: reads failed (e.g. the transient 404 after a write).
+ * Reads the values back with bounded backoff. Returns the last values read (all applied when
+ * verified, else what reads still showed when time ran out); undefined when every read failed
+ * (e.g. the transient 404 after a write).
  */
-async function pollUntilCleared(deps: WorkflowDeps, userId: string): Promise<string | null | undefined> {
+async function pollUntilApplied(deps: WorkflowDeps, request: ChangeRequest): Promise<UserPatch | undefined> {
   const deadline = Date.now() + deps.verifyMaxWaitMs;
+  const attributes = attributesOf(request.changes);
   let delay = 150;
-  let last: string | null | undefined;
+  let last: UserPatch | undefined;
   for (;;) {
     try {
-      last = await deps.directory.readImmutableId(userId);
-      if (last === null) return null;
+      last = await deps.directory.readUser(request.targetId, attributes);
+      if (allApplied(request.changes, last)) return last;
     } catch (error) {
-      deps.log.warn('verify.read_failed', { userId, code: toDirectoryError(error, 'The user').code });
+      deps.log.warn('verify.read_failed', { userId: request.targetId, code: toDirectoryError(error, 'The user').code });
     }
     if (Date.now() + delay > deadline) return last;
     await new Promise((resolve) => setTimeout(resolve, delay));
@@ -179,35 +219,32 @@ async function pollUntilCleared(deps: WorkflowDeps, userId: string): Promise<str
   }
 }
 
-async function supersede(
-  deps: WorkflowDeps,
-  request: ChangeRequest,
-  snapshot: UserSnapshot,
-  blockers: ClearBlocker[],
-): Promise<ApproveResult> {
+async function supersede(deps: WorkflowDeps, request: ChangeRequest, snapshot: UserSnapshot, blockers: Blocker[]): Promise<ApproveResult> {
+  const primary = primaryChange(request);
+  const now = valueOn(snapshot.user, primary.attribute) ?? null;
   const outcome: ChangeOutcome = {
     status: 'stale',
-    before: request.shownValue,
-    after: snapshot.user.onPremisesImmutableId,
+    before: primary.before,
+    after: now,
     at: nowIso(deps),
     message: 'The user changed after the card was shown, so nothing was changed.',
   };
-  const finished = await finish(deps, request, 'superseded', outcome);
+  const finished = await finish(deps, request, 'superseded', outcome, request.steps.map((s) => ({ ...s, status: 'skipped' })));
   await auditRequest(deps, request, 'change.stale', {
     actor: request.approvedBy ?? request.requester,
-    before: request.shownValue,
-    after: snapshot.user.onPremisesImmutableId,
+    before: primary.before,
+    after: now,
     detail: 'nothing written: the immutable id or sync state changed since the card was shown',
   });
-  const freshRequest =
-    blockers.length === 0
-      ? await createClearRequest(deps, snapshot, {
-          requester: request.requester,
-          conversationId: request.conversationId,
-          tenantId: request.tenantId,
-          ...(request.reason ? { reason: request.reason } : {}),
-        })
-      : undefined;
+  const changes = blockers.length === 0 ? kindModule(request.kind).planAgain(snapshot, request) : null;
+  const freshRequest = changes
+    ? await createRequest(deps, request.kind, snapshot, changes, {
+        requester: request.requester,
+        conversationId: request.conversationId,
+        tenantId: request.tenantId,
+        ...(request.reason ? { reason: request.reason } : {}),
+      })
+    : undefined;
   return { kind: 'stale', request: finished, snapshot, blockers, ...(freshRequest ? { freshRequest } : {}) };
 }
 
@@ -215,23 +252,27 @@ async function fail(
   deps: WorkflowDeps,
   request: ChangeRequest,
   error: DirectoryError,
-  stage: 'before' | 'patch',
+  stage: 'before' | StepName,
+  steps: RequestStep[] = request.steps.map((s) => ({ ...s })),
 ): Promise<ApproveResult> {
+  const primary = primaryChange(request);
+  if (stage !== 'before') markStep(steps, stage, { status: 'failed', at: nowIso(deps), detail: error.code });
+  const settled = steps.map((s) => (s.status === 'pending' ? { ...s, status: 'skipped' as const } : s));
   const outcome: ChangeOutcome = {
     status: 'failed',
-    before: request.shownValue,
-    after: request.shownValue,
+    before: primary.before,
+    after: primary.before,
     at: nowIso(deps),
     message: error.message,
     ...(error.details.requestId ? { graphRequestId: error.details.requestId } : {}),
   };
-  const finished = await finish(deps, request, 'failed', outcome);
+  const finished = await finish(deps, request, 'failed', outcome, settled);
   await auditRequest(deps, request, 'change.failed', {
     actor: request.approvedBy ?? request.requester,
-    before: request.shownValue,
-    after: request.shownValue,
+    before: primary.before,
+    after: primary.before,
     ...(error.details.requestId ? { graphRequestId: error.details.requestId } : {}),
-    detail: `${stage === 'patch' ? 'PATCH' : 're-read'} failed: ${error.code}${error.details.status ? ` (HTTP ${error.details.status})` : ''}`,
+    detail: `${stage === 'patch' ? 'PATCH' : stage === 'before' ? 're-read' : stage} failed: ${error.code}${error.details.status ? ` (HTTP ${error.details.status})` : ''}`,
   });
   deps.log.warn('change.failed', { requestId: request.id, code: error.code, status: error.details.status });
   return { kind: 'done', request: finished, error };
@@ -242,11 +283,8 @@ async function finish(
   request: ChangeRequest,
   state: ChangeRequest['state'],
   outcome: ChangeOutcome,
+  steps: RequestStep[],
 ): Promise<ChangeRequest> {
-  const result = await deps.requests.transition(request.id, ['executing'], (r) => ({ ...r, state, outcome }));
-  return 'won' in result ? result.won : { ...request, state, outcome };
-}
-
-function withValue(snapshot: UserSnapshot, value: string | null): UserSnapshot {
-  return { ...snapshot, user: { ...snapshot.user, onPremisesImmutableId: value } };
+  const result = await deps.requests.transition(request.id, ['executing'], (r) => ({ ...r, state, outcome, steps }));
+  return 'won' in result ? result.won : { ...request, state, outcome, steps };
 }

@@ -1,6 +1,7 @@
 /** Decisions other than approval: reject (approvers, with a reason), cancel (requester or approver), add a reason. */
+import { primaryChange } from './changes';
 import { auditRequest, nowIso, WorkflowDeps } from './deps';
-import { isRequestConversation } from './start-clear';
+import { isRequestConversation } from './create-request';
 import { expireIfDue } from './sweep-requests';
 import type { Actor, ChangeRequest } from './types';
 
@@ -31,10 +32,10 @@ export async function rejectRequest(deps: WorkflowDeps, input: DecisionInput & {
     state: 'rejected',
     rejectedBy: input.actor,
     rejectionReason: reason,
-    outcome: { status: 'rejected', before: r.shownValue, after: r.shownValue, at: nowIso(deps), message: reason },
+    outcome: { status: 'rejected', before: primaryChange(r).before, after: primaryChange(r).before, at: nowIso(deps), message: reason },
   }));
   if ('lost' in result) return result.lost ? { kind: 'already-handled', request: result.lost } : { kind: 'not-found' };
-  await auditRequest(deps, result.won, 'request.rejected', { actor: input.actor, before: result.won.shownValue, detail: `reason: ${reason}` });
+  await auditRequest(deps, result.won, 'request.rejected', { actor: input.actor, before: primaryChange(result.won).before, detail: `reason: ${reason}` });
   return { kind: 'done', request: result.won };
 }
 
@@ -49,10 +50,10 @@ export async function cancelRequest(deps: WorkflowDeps, input: DecisionInput): P
     ...r,
     state: 'cancelled',
     cancelledBy: input.actor,
-    outcome: { status: 'cancelled', before: r.shownValue, after: r.shownValue, at: nowIso(deps) },
+    outcome: { status: 'cancelled', before: primaryChange(r).before, after: primaryChange(r).before, at: nowIso(deps) },
   }));
   if ('lost' in result) return result.lost ? { kind: 'already-handled', request: result.lost } : { kind: 'not-found' };
-  await auditRequest(deps, result.won, 'request.cancelled', { actor: input.actor, before: result.won.shownValue });
+  await auditRequest(deps, result.won, 'request.cancelled', { actor: input.actor, before: primaryChange(result.won).before });
   return { kind: 'done', request: result.won };
 }
 

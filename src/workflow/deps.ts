@@ -37,15 +37,17 @@ export function auditRequest(
   deps: WorkflowDeps,
   request: ChangeRequest,
   event: AuditEntry['event'],
-  fields: Partial<Pick<AuditEntry, 'actor' | 'before' | 'after' | 'graphRequestId' | 'detail'>> = {},
+  fields: Partial<Pick<AuditEntry, 'actor' | 'before' | 'after' | 'changes' | 'graphRequestId' | 'detail'>> = {},
 ): Promise<AuditEntry> {
   return deps.audit.append({
     event,
     requestId: request.id,
+    kind: request.kind,
     actor: fields.actor ?? request.requester,
     target: { id: request.targetId, upn: request.targetUpn },
     ...(fields.before !== undefined ? { before: fields.before } : {}),
     ...(fields.after !== undefined ? { after: fields.after } : {}),
+    ...(fields.changes ? { changes: fields.changes } : {}),
     ...(fields.graphRequestId ? { graphRequestId: fields.graphRequestId } : {}),
     ...(fields.detail ? { detail: fields.detail } : {}),
   });

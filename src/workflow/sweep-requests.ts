@@ -1,4 +1,5 @@
 /** Periodic housekeeping: one reminder for requests waiting too long, expiry after the TTL. */
+import { primaryChange } from './changes';
 import { auditRequest, nowIso, WorkflowDeps } from './deps';
 import type { ChangeRequest } from './types';
 
@@ -16,10 +17,10 @@ export async function expireIfDue(deps: WorkflowDeps, request: ChangeRequest): P
   const result = await deps.requests.transition(request.id, ['awaiting-approval'], (r) => ({
     ...r,
     state: 'expired',
-    outcome: { status: 'expired', before: r.shownValue, after: r.shownValue, at: nowIso(deps) },
+    outcome: { status: 'expired', before: primaryChange(r).before, after: primaryChange(r).before, at: nowIso(deps) },
   }));
   if ('won' in result) {
-    await auditRequest(deps, result.won, 'request.expired', { before: result.won.shownValue, detail: 'nobody decided before the request expired' });
+    await auditRequest(deps, result.won, 'request.expired', { before: primaryChange(result.won).before, detail: 'nobody decided before the request expired' });
     return result.won;
   }
   return result.lost ?? request;
@@ -35,10 +36,10 @@ export async function sweepRequests(deps: WorkflowDeps): Promise<SweepResult> {
       const result = await deps.requests.transition(request.id, ['awaiting-approval'], (r) => ({
         ...r,
         state: 'expired',
-        outcome: { status: 'expired', before: r.shownValue, after: r.shownValue, at: new Date(now).toISOString() },
+        outcome: { status: 'expired', before: primaryChange(r).before, after: primaryChange(r).before, at: new Date(now).toISOString() },
       }));
       if ('won' in result) {
-        await auditRequest(deps, result.won, 'request.expired', { before: result.won.shownValue, detail: 'nobody decided before the request expired' });
+        await auditRequest(deps, result.won, 'request.expired', { before: primaryChange(result.won).before, detail: 'nobody decided before the request expired' });
         expired.push(result.won);
       }
     } else if (!request.remindedAt && Date.parse(request.createdAt) + deps.approvals.reminderAfterMs <= now) {

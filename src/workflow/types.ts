@@ -1,8 +1,34 @@
 /** The change-request model: data kept on the server, never in card payloads. */
-import type { UserSnapshot } from '../directory/types';
+import type { UserAttribute, UserSnapshot } from '../directory/types';
 
-/** Kinds of approved directory change. Only the clear exists today; others fit the same flow. */
-export type ChangeKind = 'clear-immutable-id';
+/**
+ * Kinds of approved directory change; each has one module in change-kinds/ (the table there is
+ * keyed by this union, so the compiler checks every kind has one). Planned next, each one more
+ * member here plus one module: 'restore-and-clear', 'move-upn-and-clear', 'clear-on-prem-attributes'.
+ */
+export type ChangeKind = 'clear-immutable-id' | 'set-immutable-id' | 'undo';
+
+/** One attribute the change writes: the value the approvers saw, and the value it writes (null clears). */
+export interface AttributeChange {
+  attribute: UserAttribute;
+  before: string | null;
+  after: string | null;
+}
+
+/** The directory writes a change is made of, in order (e.g. restore → patch → verify). */
+export type StepName = 'restore' | 'patch' | 'verify';
+
+export type StepStatus = 'pending' | 'done' | 'failed' | 'skipped';
+
+/** What has been done so far, so an interrupted or failed change says exactly where it stopped. */
+export interface RequestStep {
+  name: StepName;
+  status: StepStatus;
+  at?: string;
+  graphRequestId?: string;
+  /** e.g. why it failed, or "still replicating". */
+  detail?: string;
+}
 
 export type RequestState =
   | 'awaiting-approval'
@@ -30,12 +56,21 @@ export interface Approval {
   at: string;
 }
 
-/** Why a clear cannot succeed (or must not be done) right now; shown on the card instead of a button. */
-export type ClearBlocker =
+/** Why a change cannot succeed (or must not be done) right now; shown on the card instead of a button. */
+export type Blocker =
   | { kind: 'synced'; lastSyncDateTime: string | null }
   | { kind: 'federated'; domain: string }
   | { kind: 'already-empty' }
-  | { kind: 'protected'; reason: 'privileged-role' | 'protected-group'; detail: string };
+  | { kind: 'protected'; reason: 'privileged-role' | 'protected-group'; detail: string }
+  /** Hard match: the value is already this user's. */
+  | { kind: 'same-value' }
+  /** Hard match / undo: another user holds the value (Graph keeps it unique). */
+  | { kind: 'value-taken'; heldBy: { id: string; userPrincipalName: string; displayName: string | null } }
+  /** Undo: the user's value is no longer what the change wrote. */
+  | { kind: 'changed-since'; attribute: UserAttribute; expected: string | null; current: string | null };
+
+/** The blockers of a clear (the first kind); kept as a name for the cards and tests that use it. */
+export type ClearBlocker = Blocker;
 
 /** A copy of a request's card in some conversation, so every copy can be updated later. */
 export interface CardCopy {
@@ -54,10 +89,12 @@ export interface ChangeRequest {
   targetId: string;
   targetUpn: string;
   targetDisplayName: string | null;
-  /** The immutable id the requester saw on the card; confirm checks it is still the same. */
-  shownValue: string | null;
-  /** The value the change writes (null clears). */
-  newValue: string | null;
+  /** The attributes the change writes; `before` is what the card showed (re-checked before writing). */
+  changes: AttributeChange[];
+  /** The writes, in order, with what has been done (pending until the change runs). */
+  steps: RequestStep[];
+  /** Undo: the request whose change this one reverses. */
+  undoOf?: string;
   requester: Actor;
   /** Reason or ticket id the requester gave ("… because INC0012345"). */
   reason?: string;
@@ -90,10 +127,14 @@ export interface ChangeRequest {
 
 /** What happened when the change ran (or why it never did). */
 export interface ChangeOutcome {
-  status: 'cleared' | 'cleared-pending-replication' | 'failed' | 'cancelled' | 'stale' | 'rejected' | 'expired';
+  /** completed: verified by reading back; completed-pending-replication: Graph accepted it, reads still lag. */
+  status: 'completed' | 'completed-pending-replication' | 'failed' | 'cancelled' | 'stale' | 'rejected' | 'expired';
+  /** The first (primary) attribute's value before the change; `changes` lists every attribute. */
   before: string | null;
-  /** The value read back after the change (null when cleared). */
+  /** The primary attribute's value read back after the change. */
   after: string | null;
+  /** Every attribute: before, and the value read back (or the unchanged value when nothing ran). */
+  changes?: AttributeChange[];
   at: string;
   /** Graph request id of the PATCH, for the audit. */
   graphRequestId?: string;

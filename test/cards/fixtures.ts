@@ -50,8 +50,11 @@ export function makeRequest(overrides: Partial<ChangeRequest> = {}): ChangeReque
     targetId: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee',
     targetUpn: 'alice@contoso.com',
     targetDisplayName: 'Alice Smith',
-    shownValue: ANCHOR,
-    newValue: null,
+    changes: [{ attribute: 'onPremisesImmutableId', before: ANCHOR, after: null }],
+    steps: [
+      { name: 'patch', status: 'done' },
+      { name: 'verify', status: 'done' },
+    ],
     requester: { aadObjectId: '11111111-1111-1111-1111-111111111111', name: 'Harry Helpdesk' },
     conversationId: '19:abc@thread.tacv2',
     tenantId: 'tenant',
@@ -67,7 +70,7 @@ export function makeRequest(overrides: Partial<ChangeRequest> = {}): ChangeReque
 }
 
 export function makeOutcome(status: ChangeOutcome['status'], overrides: Partial<ChangeOutcome> = {}): ChangeOutcome {
-  const cleared = status === 'cleared';
+  const cleared = status === 'completed';
   return {
     status,
     before: ANCHOR,

@@ -92,7 +92,7 @@ describe('hostile directory values', () => {
           person: hostile,
           message: hostile,
           graphRequestId: hostile,
-          status: fc.constantFrom<ChangeOutcome['status']>('cleared', 'cleared-pending-replication', 'failed', 'cancelled', 'stale', 'rejected', 'expired'),
+          status: fc.constantFrom<ChangeOutcome['status']>('completed', 'completed-pending-replication', 'failed', 'cancelled', 'stale', 'rejected', 'expired'),
           sandbox: fc.boolean(),
           reason: hostile,
           rejectionReason: hostile,

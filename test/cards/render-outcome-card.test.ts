@@ -4,7 +4,7 @@ import { cardTextJoined, collectCardText, findActions } from './card-text';
 import { ANCHOR, APPROVER, makeOutcome, makeRequest } from './fixtures';
 import { expectValidCard } from './official-parser';
 
-const STATUSES: Array<ChangeOutcome['status']> = ['cleared', 'cleared-pending-replication', 'failed', 'cancelled', 'stale', 'rejected', 'expired'];
+const STATUSES: Array<ChangeOutcome['status']> = ['completed', 'completed-pending-replication', 'failed', 'cancelled', 'stale', 'rejected', 'expired'];
 
 function render(request: Partial<ChangeRequest>, sandbox = false): ReturnType<typeof renderOutcomeCard> {
   return renderOutcomeCard({ request: makeRequest(request), sandbox });
@@ -54,7 +54,7 @@ describe('renderOutcomeCard', () => {
   });
 
   it('cleared: headline, before → (empty), who and when', () => {
-    const card = render({ outcome: makeOutcome('cleared', { graphRequestId: 'f00d-1234' }) });
+    const card = render({ outcome: makeOutcome('completed', { graphRequestId: 'f00d-1234' }) });
     expect(headline(card)).toBe('✅ Immutable ID cleared');
     expect(fact(card, 'User')).toBe('Alice Smith (alice@contoso.com)');
     expect(fact(card, 'Before')).toBe(ANCHOR);
@@ -66,8 +66,8 @@ describe('renderOutcomeCard', () => {
   });
 
   it.each<[ChangeOutcome['status'], RegExp]>([
-    ['cleared', /^Immutable ID cleared$/],
-    ['cleared-pending-replication', /^Cleared — waiting for directory replication$/],
+    ['completed', /^Immutable ID cleared$/],
+    ['completed-pending-replication', /^Cleared — waiting for directory replication$/],
     ['failed', /^Clearing the immutable ID failed$/],
     ['cancelled', /^Request cancelled/],
     ['stale', /^Nothing changed$/],
@@ -81,11 +81,11 @@ describe('renderOutcomeCard', () => {
   });
 
   it('omits the Graph request id when there is none', () => {
-    expect(fact(render({ outcome: makeOutcome('cleared') }), 'Graph request ID')).toBeUndefined();
+    expect(fact(render({ outcome: makeOutcome('completed') }), 'Graph request ID')).toBeUndefined();
   });
 
   it('pending replication: says it was accepted, shows the read-back value, never "fail"', () => {
-    const card = render({ outcome: makeOutcome('cleared-pending-replication') });
+    const card = render({ outcome: makeOutcome('completed-pending-replication') });
     expect(headline(card)).toBe('⏳ Cleared — waiting for directory replication');
     const text = cardTextJoined(card);
     expect(text).toMatch(/accepted the change/);
@@ -140,7 +140,7 @@ describe('renderOutcomeCard', () => {
   });
 
   it('shows just the UPN when there is no display name', () => {
-    expect(fact(render({ targetDisplayName: null, outcome: makeOutcome('cleared') }), 'User')).toBe('alice@contoso.com');
+    expect(fact(render({ targetDisplayName: null, outcome: makeOutcome('completed') }), 'User')).toBe('alice@contoso.com');
   });
 
   describe('rejected', () => {
@@ -206,14 +206,14 @@ describe('renderOutcomeCard', () => {
   });
 
   it('a rejection reason is not shown for other outcomes', () => {
-    expect(fact(render({ rejectionReason: 'x', outcome: makeOutcome('cleared') }), 'Reason')).toBeUndefined();
+    expect(fact(render({ rejectionReason: 'x', outcome: makeOutcome('completed') }), 'Reason')).toBeUndefined();
   });
 
   describe('approvals', () => {
     const ADELE = { aadObjectId: 'a', name: 'Adele Approver' };
 
     it('single approval that ran the change: "Confirmed by" as before, no list', () => {
-      const card = render({ outcome: makeOutcome('cleared') });
+      const card = render({ outcome: makeOutcome('completed') });
       expect(fact(card, 'Confirmed by')).toBe('Anna Approver');
       expect(fact(card, 'Approved by')).toBeUndefined();
     });
@@ -225,7 +225,7 @@ describe('renderOutcomeCard', () => {
           { actor: ADELE, at: '2026-03-02T15:00:30Z' },
           { actor: APPROVER, at: '2026-03-02T15:01:00Z' },
         ],
-        outcome: makeOutcome('cleared'),
+        outcome: makeOutcome('completed'),
       });
       expect(fact(card, 'Approved by')).toBe('Adele Approver, Anna Approver');
       expect(fact(card, 'Confirmed by')).toBeUndefined();
@@ -233,11 +233,11 @@ describe('renderOutcomeCard', () => {
 
     it('caps a long list', () => {
       const approvals = Array.from({ length: 13 }, (_, i) => ({ actor: { aadObjectId: '', name: `A${i}` }, at: '2026-03-02T15:00:30Z' }));
-      expect(fact(render({ requiredApprovals: 13, approvals, outcome: makeOutcome('cleared') }), 'Approved by')).toMatch(/A9 and 3 more$/);
+      expect(fact(render({ requiredApprovals: 13, approvals, outcome: makeOutcome('completed') }), 'Approved by')).toMatch(/A9 and 3 more$/);
     });
 
     it('a stored request without an approvals list still renders (older records)', () => {
-      const { approvals: _a, ...request } = makeRequest({ outcome: makeOutcome('cleared') });
+      const { approvals: _a, ...request } = makeRequest({ outcome: makeOutcome('completed') });
       const card = renderOutcomeCard({ request: request as ChangeRequest, sandbox: false });
       expectValidCard(card);
       expect(fact(card, 'Confirmed by')).toBe('Anna Approver');
@@ -245,8 +245,8 @@ describe('renderOutcomeCard', () => {
   });
 
   it("shows the requester's reason, escaped", () => {
-    const card = render({ reason: 'INC0012345 _urgent_', outcome: makeOutcome('cleared') });
+    const card = render({ reason: 'INC0012345 _urgent_', outcome: makeOutcome('completed') });
     expect(fact(card, "Requester's reason")).toBe('INC0012345 \\_urgent\\_');
-    expect(fact(render({ outcome: makeOutcome('cleared') }), "Requester's reason")).toBeUndefined();
+    expect(fact(render({ outcome: makeOutcome('completed') }), "Requester's reason")).toBeUndefined();
   });
 });

@@ -125,21 +125,21 @@ describe('renderUserCard', () => {
   it('confirm card: Confirm is an Action.Execute with exactly { requestId }, with a Submit fallback carrying the verb', () => {
     const actions = findActions(render());
     const confirm = actions.find((a) => a.title === 'Confirm' && !a.isFallback);
-    expect(confirm).toEqual({ type: 'Action.Execute', title: 'Confirm', verb: Verbs.confirmClear, data: { requestId: REQUEST_ID }, isFallback: false });
+    expect(confirm).toEqual({ type: 'Action.Execute', title: 'Confirm', verb: Verbs.approve, data: { requestId: REQUEST_ID }, isFallback: false });
     const cancel = actions.find((a) => a.title === 'Cancel' && !a.isFallback);
-    expect(cancel).toEqual({ type: 'Action.Execute', title: 'Cancel', verb: Verbs.cancelClear, data: { requestId: REQUEST_ID }, isFallback: false });
+    expect(cancel).toEqual({ type: 'Action.Execute', title: 'Cancel', verb: Verbs.cancel, data: { requestId: REQUEST_ID }, isFallback: false });
     const fallbacks = actions.filter((a) => a.isFallback);
     expect(fallbacks).toEqual([
-      { type: 'Action.Submit', title: 'Confirm', data: { verb: 'clear.confirm', requestId: REQUEST_ID }, isFallback: true },
-      { type: 'Action.Submit', title: 'Reject request', data: { verb: 'clear.reject', requestId: REQUEST_ID }, isFallback: true },
-      { type: 'Action.Submit', title: 'Cancel', data: { verb: 'clear.cancel', requestId: REQUEST_ID }, isFallback: true },
+      { type: 'Action.Submit', title: 'Confirm', data: { verb: 'request.approve', requestId: REQUEST_ID }, isFallback: true },
+      { type: 'Action.Submit', title: 'Reject request', data: { verb: 'request.reject', requestId: REQUEST_ID }, isFallback: true },
+      { type: 'Action.Submit', title: 'Cancel', data: { verb: 'request.cancel', requestId: REQUEST_ID }, isFallback: true },
     ]);
   });
 
   it('every Action.Execute has exactly { requestId } and a Submit fallback with the same title and { verb, requestId }', () => {
     const card = render({ buttons: ALL_BUTTONS });
     const executes = findObjects(card, (o) => o.type === 'Action.Execute');
-    expect(executes.map((e) => e.verb)).toEqual([Verbs.confirmClear, Verbs.rejectClear, Verbs.addReason, Verbs.cancelClear]);
+    expect(executes.map((e) => e.verb)).toEqual([Verbs.approve, Verbs.reject, Verbs.addReason, Verbs.cancel]);
     for (const e of executes) {
       expect(e.data).toEqual({ requestId: REQUEST_ID });
       expect(e.fallback).toMatchObject({ type: 'Action.Submit', title: e.title, data: { verb: e.verb, requestId: REQUEST_ID } });
@@ -299,10 +299,10 @@ describe('renderUserCard', () => {
       ];
       expect(topButtons(card)).toEqual(expected);
       const verbs = findActions(card).filter((a) => a.type === 'Action.Execute').map((a) => a.verb);
-      expect(verbs.includes(Verbs.confirmClear)).toBe(buttons.approve);
-      expect(verbs.includes(Verbs.rejectClear)).toBe(buttons.reject);
+      expect(verbs.includes(Verbs.approve)).toBe(buttons.approve);
+      expect(verbs.includes(Verbs.reject)).toBe(buttons.reject);
       expect(verbs.includes(Verbs.addReason)).toBe(buttons.addReason);
-      expect(verbs.includes(Verbs.cancelClear)).toBe(buttons.cancel);
+      expect(verbs.includes(Verbs.cancel)).toBe(buttons.cancel);
       // The "what confirming does" note belongs to the approve button.
       expect(cardTextJoined(card).includes('sets the immutable ID to empty')).toBe(buttons.approve);
       if (expected.length === 0) expect(findObjects(card, (o) => o.type === 'ActionSet')).toEqual([]);
@@ -319,10 +319,10 @@ describe('renderUserCard', () => {
 
     it('approveTitle names the approve button and its fallback', () => {
       const card = render({ approveTitle: 'Approve & clear' });
-      const approve = findObjects(card, (o) => o.verb === Verbs.confirmClear)[0];
+      const approve = findObjects(card, (o) => o.verb === Verbs.approve)[0];
       expect(approve).toMatchObject({ type: 'Action.Execute', title: 'Approve & clear', style: 'destructive' });
       expect(approve?.fallback).toMatchObject({ type: 'Action.Submit', title: 'Approve & clear', style: 'destructive' });
-      expect(findObjects(render({ approveTitle: '   ' }), (o) => o.verb === Verbs.confirmClear)[0]?.title).toBe('Confirm');
+      expect(findObjects(render({ approveTitle: '   ' }), (o) => o.verb === Verbs.approve)[0]?.title).toBe('Confirm');
     });
 
     it('Reject is a ShowCard with a required reason and an Execute carrying exactly { requestId }', () => {
@@ -346,9 +346,9 @@ describe('renderUserCard', () => {
         {
           type: 'Action.Execute',
           title: 'Reject request',
-          verb: 'clear.reject',
+          verb: 'request.reject',
           data: { requestId: REQUEST_ID },
-          fallback: { type: 'Action.Submit', title: 'Reject request', data: { verb: 'clear.reject', requestId: REQUEST_ID } },
+          fallback: { type: 'Action.Submit', title: 'Reject request', data: { verb: 'request.reject', requestId: REQUEST_ID } },
         },
       ]);
     });
@@ -585,7 +585,7 @@ describe('renderUserCard', () => {
       const note = texts.findIndex((t) => NOTE.test(t));
       expect(warning).toBeGreaterThanOrEqual(0);
       expect(note).toBe(warning + 1);
-      expect(findActions(card).some((a) => a.verb === Verbs.confirmClear)).toBe(true);
+      expect(findActions(card).some((a) => a.verb === Verbs.approve)).toBe(true);
     });
 
     it('only on a clearable card of a user with admin roles', () => {

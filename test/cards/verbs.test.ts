@@ -1,4 +1,4 @@
-import { isVerb, MAX_INPUT_LENGTH, parseActionData, Verbs } from '../../src/cards';
+import { isVerb, LEGACY_VERBS, MAX_INPUT_LENGTH, parseActionData, toVerb, Verbs } from '../../src/cards';
 import { REQUEST_ID } from './fixtures';
 
 describe('Verbs', () => {
@@ -6,7 +6,15 @@ describe('Verbs', () => {
     const values = Object.values(Verbs);
     expect(new Set(values).size).toBe(values.length);
     for (const v of values) expect(isVerb(v)).toBe(true);
-    expect(values).toEqual(['clear.confirm', 'clear.cancel', 'request.refresh', 'clear.reject', 'request.reason', 'notify.request']);
+    expect(values).toEqual(['request.approve', 'request.reject', 'request.cancel', 'request.undo', 'request.refresh', 'request.reason', 'notify.request']);
+  });
+
+  it('keeps the verbs of cards already posted in Teams as aliases of the kind-neutral ones', () => {
+    expect(LEGACY_VERBS).toEqual({ 'clear.confirm': 'request.approve', 'clear.reject': 'request.reject', 'clear.cancel': 'request.cancel' });
+    expect(toVerb('clear.confirm')).toBe('request.approve');
+    expect(toVerb('request.approve')).toBe('request.approve');
+    expect(toVerb('toString')).toBeUndefined();
+    expect(toVerb('__proto__')).toBeUndefined();
   });
 
   it.each(['clear', 'CLEAR.CONFIRM', '', 'toString', '__proto__', 1, null, undefined, {}])('isVerb(%p) is false', (x) => {
@@ -25,14 +33,19 @@ describe('parseActionData', () => {
     expect(parseActionData({ verb, requestId: REQUEST_ID })).toEqual({ verb, requestId: REQUEST_ID, inputs: {} });
   });
 
+  it.each(Object.entries(LEGACY_VERBS))('maps the legacy verb %s to %s in both shapes', (legacy, current) => {
+    expect(parseActionData(execute(legacy, { requestId: REQUEST_ID }))).toEqual({ verb: current, requestId: REQUEST_ID, inputs: {} });
+    expect(parseActionData({ verb: legacy, requestId: REQUEST_ID })).toEqual({ verb: current, requestId: REQUEST_ID, inputs: {} });
+  });
+
   it('ignores extra keys Teams adds', () => {
-    expect(parseActionData(execute('clear.confirm', { requestId: REQUEST_ID, comment: 'x' }))).toEqual({ verb: 'clear.confirm', requestId: REQUEST_ID, inputs: {} });
-    expect(parseActionData({ verb: 'clear.cancel', requestId: REQUEST_ID, msteams: { type: 'messageBack' } })).toEqual({ verb: 'clear.cancel', requestId: REQUEST_ID, inputs: {} });
+    expect(parseActionData(execute('clear.confirm', { requestId: REQUEST_ID, comment: 'x' }))).toEqual({ verb: 'request.approve', requestId: REQUEST_ID, inputs: {} });
+    expect(parseActionData({ verb: 'clear.cancel', requestId: REQUEST_ID, msteams: { type: 'messageBack' } })).toEqual({ verb: 'request.cancel', requestId: REQUEST_ID, inputs: {} });
   });
 
   it('accepts request ids of 16 and 128 characters from [A-Za-z0-9_-]', () => {
     for (const id of ['a'.repeat(16), 'Z'.repeat(128), 'abc_DEF-0123456789']) {
-      expect(parseActionData({ verb: 'clear.confirm', requestId: id })).toEqual({ verb: 'clear.confirm', requestId: id, inputs: {} });
+      expect(parseActionData({ verb: 'clear.confirm', requestId: id })).toEqual({ verb: 'request.approve', requestId: id, inputs: {} });
     }
   });
 
@@ -67,7 +80,7 @@ describe('parseActionData', () => {
   describe('inputs', () => {
     it('reads Input.* values Teams merges into action.data (Execute) and activity.value (Submit)', () => {
       expect(parseActionData(execute('clear.reject', { requestId: REQUEST_ID, rejectReason: 'Wrong user' }))).toEqual({
-        verb: 'clear.reject',
+        verb: 'request.reject',
         requestId: REQUEST_ID,
         inputs: { rejectReason: 'Wrong user' },
       });
@@ -98,13 +111,13 @@ describe('parseActionData', () => {
     it('never lets inputs change the verb or request id', () => {
       // Execute: Teams merges inputs into data; a stray verb there is not the action's verb.
       expect(parseActionData(execute('clear.reject', { requestId: REQUEST_ID, verb: 'clear.confirm', rejectReason: 'x' }))).toEqual({
-        verb: 'clear.reject',
+        verb: 'request.reject',
         requestId: REQUEST_ID,
         inputs: { rejectReason: 'x' },
       });
       // Input values that look like verbs or ids stay inputs.
       const parsed = parseActionData({ verb: 'clear.reject', requestId: REQUEST_ID, rejectReason: 'clear.confirm', reason: 'b'.repeat(20) });
-      expect(parsed).toEqual({ verb: 'clear.reject', requestId: REQUEST_ID, inputs: { rejectReason: 'clear.confirm', reason: 'b'.repeat(20) } });
+      expect(parsed).toEqual({ verb: 'request.reject', requestId: REQUEST_ID, inputs: { rejectReason: 'clear.confirm', reason: 'b'.repeat(20) } });
       // An input can never make a malformed action valid.
       expect(parseActionData({ verb: 'clear.reject', rejectReason: REQUEST_ID })).toBeNull();
       expect(parseActionData({ requestId: REQUEST_ID, rejectReason: 'clear.reject' })).toBeNull();

@@ -69,8 +69,8 @@ async function askForCard(conversationId: string, text: string): Promise<{ messa
 }
 
 function confirmData(card: Json): { requestId: string } {
-  const confirm = findActions(card).find((a) => a.verb === 'clear.confirm' && a.type === 'Action.Execute' && !a.isFallback);
-  if (!confirm) throw new Error(`no Confirm (Action.Execute clear.confirm) on the card:\n${cardText(card)}`);
+  const confirm = findActions(card).find((a) => a.verb === 'request.approve' && a.type === 'Action.Execute' && !a.isFallback);
+  if (!confirm) throw new Error(`no Confirm (Action.Execute request.approve) on the card:\n${cardText(card)}`);
   return confirm.data as { requestId: string };
 }
 
@@ -120,7 +120,7 @@ describe('the Agents Playground, over its HTTP API', () => {
     expect(text).toContain(ALICE_IMMUTABLE_ID);
     const data = confirmData(card);
     expect(data).toEqual({ requestId: expect.stringMatching(/^[A-Za-z0-9_-]{16,}$/) });
-    expect(findActions(card).some((a) => a.verb === 'clear.cancel' && a.type === 'Action.Execute')).toBe(true);
+    expect(findActions(card).some((a) => a.verb === 'request.cancel' && a.type === 'Action.Execute')).toBe(true);
     expect(await patches()).toHaveLength(0);
 
     const from = stream.events.length;
@@ -132,7 +132,7 @@ describe('the Agents Playground, over its HTTP API', () => {
     expect(outcome).toContain(ALICE_IMMUTABLE_ID); // the "before" value
     expect(outcome).toContain('Adele Approver');
     expect(outcome).not.toMatch(/fail/i);
-    expect(findActions(body.value).filter((a) => a.verb === 'clear.confirm')).toHaveLength(0);
+    expect(findActions(body.value).filter((a) => a.verb === 'request.approve')).toHaveLength(0);
 
     const tips = await stream.waitFor('the tips card', from, (e) => {
       const c = e.action === 'createMessage' && e.actionConversationId === personalChat ? cardOf(e) : undefined;
@@ -177,7 +177,7 @@ describe('the Agents Playground, over its HTTP API', () => {
     const text = cardText(card);
     expect(text).toMatch(/Bob/);
     expect(text).toMatch(/still syncs|synced/i);
-    expect(findActions(card).filter((a) => a.verb === 'clear.confirm')).toHaveLength(0);
+    expect(findActions(card).filter((a) => a.verb === 'request.approve')).toHaveLength(0);
     expect(await patches()).toHaveLength(0);
   });
 });

@@ -44,7 +44,7 @@ it('posts the request in the Approvals channel, takes Aaron\'s approval there an
   const thread = `${CHANNEL};messageid=${channelPost.message!.messageId}`;
   const channelCard = cardOf(channelPost)!;
   expect(cardText(channelCard)).toContain('INC0042');
-  const approve = findActions(channelCard).find((a) => a.verb === 'clear.confirm' && a.type === 'Action.Execute' && !a.isFallback);
+  const approve = findActions(channelCard).find((a) => a.verb === 'request.approve' && a.type === 'Action.Execute' && !a.isFallback);
   expect(approve?.title).toBe('Approve & clear');
 
   // Adele may not approve her own request (four-eyes) ...

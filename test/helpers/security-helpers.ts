@@ -54,7 +54,7 @@ export const sentTexts = (h: Harness): string[] =>
 export const lastText = (h: Harness): string => sentTexts(h).at(-1) ?? '';
 
 export function requestIdOf(card: Card): string {
-  const action = findActions(card).find((a) => (a.verb === 'clear.confirm' || a.verb === 'clear.cancel') && a.type === 'Action.Execute');
+  const action = findActions(card).find((a) => (a.verb === 'request.approve' || a.verb === 'request.cancel') && a.type === 'Action.Execute');
   if (!action) throw new Error(`no request buttons on: ${cardText(card)}`);
   return (action.data as { requestId: string }).requestId;
 }

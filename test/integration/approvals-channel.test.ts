@@ -38,9 +38,9 @@ describe('approvals in the approvers\' channel', () => {
     expect(posted).toBeDefined();
     const channelCard = cardOf(posted!.activity)!;
     expect(cardText(channelCard)).toContain('INC777');
-    const approve = findActions(channelCard).find((a) => a.verb === 'clear.confirm');
+    const approve = findActions(channelCard).find((a) => a.verb === 'request.approve');
     expect(approve?.title).toBe('Approve & clear');
-    expect(findActions(channelCard).some((a) => a.verb === 'clear.reject')).toBe(true);
+    expect(findActions(channelCard).some((a) => a.verb === 'request.reject')).toBe(true);
     expect(h.connector.messages(personalId).map((m) => m.activity.text ?? '').join('\n')).toMatch(/posted this request in the approvers' channel/);
 
     const requestId = (approve!.data as { requestId: string }).requestId;
@@ -63,7 +63,7 @@ describe('approvals in the approvers\' channel', () => {
     h.connector.clear();
     await h.say('clear immutable id for judy@contoso.onmicrosoft.com', { from: HELPDESK });
     const posted = h.connector.messages().find((m) => m.conversationId.startsWith(`${CHANNEL};messageid=`))!;
-    const requestId = (findActions(cardOf(posted.activity)!).find((a) => a.verb === 'clear.confirm')!.data as { requestId: string }).requestId;
+    const requestId = (findActions(cardOf(posted.activity)!).find((a) => a.verb === 'request.approve')!.data as { requestId: string }).requestId;
     const { body } = await h.tap('clear.cancel', { requestId }, { from: HELPDESK, conversation: 'personal' });
     expect(cardText(body.value as Record<string, unknown>)).toMatch(/cancelled/i);
     const channelUpdate = h.connector.activities.find((a) => a.method === 'PUT' && a.activityId === posted.id);

@@ -18,7 +18,7 @@ function helpers(h: Harness) {
   };
   const lastText = () => h.connector.messages().filter((m) => m.activity.text).at(-1)?.activity.text ?? '';
   const requestIdOf = (c: Record<string, unknown>) => {
-    const action = findActions(c).find((a) => a.verb === 'clear.confirm' || a.verb === 'clear.cancel');
+    const action = findActions(c).find((a) => a.verb === 'request.approve' || a.verb === 'request.cancel');
     if (!action) throw new Error(`no request buttons on: ${cardText(c)}`);
     return (action.data as { requestId: string }).requestId;
   };
@@ -127,7 +127,7 @@ describe('reject, cancel, first decision wins, history', () => {
   it('offers Reject with a required reason field on the card', async () => {
     const { lastCard } = helpers(h);
     await h.say('clear immutable id for alice@contoso.com', { from: HELPDESK });
-    const reject = findActions(lastCard()).find((a) => a.verb === 'clear.reject');
+    const reject = findActions(lastCard()).find((a) => a.verb === 'request.reject');
     expect(reject).toBeDefined();
     expect(JSON.stringify(lastCard())).toMatch(/"id":"rejectReason"[^}]*"isRequired":true|"isRequired":true[^}]*"id":"rejectReason"/);
   });

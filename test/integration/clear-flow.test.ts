@@ -36,7 +36,7 @@ const lastText = () => {
 };
 const cardText = (card: Record<string, unknown>) => collectCardText(card).join('\n');
 const confirmRequestId = (card: Record<string, unknown>): string => {
-  const confirm = findActions(card).find((a) => a.verb === 'clear.confirm' && a.type === 'Action.Execute');
+  const confirm = findActions(card).find((a) => a.verb === 'request.approve' && a.type === 'Action.Execute');
   if (!confirm) throw new Error(`no Confirm button on: ${cardText(card)}`);
   return (confirm.data as { requestId: string }).requestId;
 };
@@ -57,9 +57,9 @@ describe('looking a user up', () => {
     expect(text).toContain(SANDBOX_IMMUTABLE_IDS.alice);
     expect(text).toMatch(/Managed/);
     expect(text).toMatch(/sandbox/i);
-    const confirm = findActions(card).find((a) => a.verb === 'clear.confirm' && a.type === 'Action.Execute');
+    const confirm = findActions(card).find((a) => a.verb === 'request.approve' && a.type === 'Action.Execute');
     expect(confirm?.data).toEqual({ requestId: expect.stringMatching(/^[A-Za-z0-9_-]{16,}$/) });
-    expect(findActions(card).some((a) => a.verb === 'clear.cancel')).toBe(true);
+    expect(findActions(card).some((a) => a.verb === 'request.cancel')).toBe(true);
 
     const calls = graphCalls();
     expect(calls).toHaveLength(1);
@@ -78,7 +78,7 @@ describe('looking a user up', () => {
     await h.say(`show ${who}`);
     const text = cardText(lastCard());
     expect(text).toContain(name);
-    expect(findActions(lastCard()).filter((a) => a.verb === 'clear.confirm')).toHaveLength(0);
+    expect(findActions(lastCard()).filter((a) => a.verb === 'request.approve')).toHaveLength(0);
   });
 
   it("quotes an apostrophe as an OData literal on the wire", async () => {
@@ -132,7 +132,7 @@ describe('cards that explain instead of offering a button that would fail', () =
     const text = cardText(card);
     expect(text).toMatch(why);
     expect(text).toMatch(whatToDo);
-    expect(findActions(card).filter((a) => a.verb === 'clear.confirm')).toHaveLength(0);
+    expect(findActions(card).filter((a) => a.verb === 'request.approve')).toHaveLength(0);
     expect(patches()).toHaveLength(0);
   });
 });
@@ -249,7 +249,7 @@ describe('confirming', () => {
     const card = lastCard();
     expect(cardText(card)).toMatch(/Global Administrator/);
     expect(cardText(card)).toMatch(/ALLOW\\?_PRIVILEGED\\?_TARGETS/);
-    expect(findActions(card).filter((a) => a.verb === 'clear.confirm')).toHaveLength(0);
+    expect(findActions(card).filter((a) => a.verb === 'request.approve')).toHaveLength(0);
     expect(patches()).toHaveLength(0);
   });
 

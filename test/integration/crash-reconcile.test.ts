@@ -58,7 +58,7 @@ async function requestAndTapThenKill(dataDir: string, slowPart: { method: string
   const client = createBotClient({ botUrl: first.url, connectorUrl: connector.url, tenantId: sandbox.tenantId });
   await client.say('clear immutable id for alice@contoso.com', { from: HELPDESK });
   const cardMessage = connector.messages().find((m) => cardOf(m.activity))!;
-  const requestId = (findActions(cardOf(cardMessage.activity)!).find((a) => a.verb === 'clear.confirm')!.data as { requestId: string }).requestId;
+  const requestId = (findActions(cardOf(cardMessage.activity)!).find((a) => a.verb === 'request.approve')!.data as { requestId: string }).requestId;
   sandbox.addFault({ ...slowPart, delayMs, times: 1 });
   const { body } = await client.tap('clear.confirm', { requestId }, { replyToId: cardMessage.id });
   expect(collectCardText(body.value as Record<string, unknown>).join('\n')).toMatch(/working/i);

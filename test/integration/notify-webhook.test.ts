@@ -43,7 +43,7 @@ describe('POST /api/notify', () => {
 
     const { body } = await h.tap('notify.request', button!.data as Record<string, unknown>, { from: APPROVER, conversation: 'channel', conversationId: post.conversationId, replyToId: post.id });
     const requestCard = body.value as Record<string, unknown>;
-    expect(findActions(requestCard).some((a) => a.verb === 'clear.confirm')).toBe(true);
+    expect(findActions(requestCard).some((a) => a.verb === 'request.approve')).toBe(true);
     expect(cardText(requestCard)).toMatch(/InvalidSoftMatch/);
   });
 

@@ -20,7 +20,7 @@ it('explains a 403 with the permission and the admin role needed, and records th
   await h.say('clear immutable id for dave@contoso.com');
   const messages = h.connector.messages();
   const card = cardOf(messages[messages.length - 1]!.activity)!;
-  const confirm = findActions(card).find((a) => a.verb === 'clear.confirm' && a.type === 'Action.Execute');
+  const confirm = findActions(card).find((a) => a.verb === 'request.approve' && a.type === 'Action.Execute');
   const requestId = (confirm?.data as { requestId: string }).requestId;
   const { body } = await h.tap('clear.confirm', { requestId });
   expect(collectCardText(body.value as Record<string, unknown>).join('\n')).toMatch(/fail/i);
@@ -37,7 +37,7 @@ it('clears an admin once the app holds the privileged role', async () => {
   await h.say('clear immutable id for dave@contoso.com');
   const messages = h.connector.messages();
   const card = cardOf(messages[messages.length - 1]!.activity)!;
-  const requestId = (findActions(card).find((a) => a.verb === 'clear.confirm')?.data as { requestId: string }).requestId;
+  const requestId = (findActions(card).find((a) => a.verb === 'request.approve')?.data as { requestId: string }).requestId;
   const { body } = await h.tap('clear.confirm', { requestId });
   expect(collectCardText(body.value as Record<string, unknown>).join('\n')).toMatch(/cleared/i);
   expect(patches().at(-1)?.status).toBe(204);

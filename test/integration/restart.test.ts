@@ -16,7 +16,7 @@ it('approves after a restart a request made before it, with one PATCH, and keeps
     await first.say('clear immutable id for alice@contoso.com', { from: HELPDESK });
     const card = cardOf(connector.messages().find((m) => cardOf(m.activity))!.activity)!;
     const cardMessageId = connector.messages().find((m) => cardOf(m.activity))!.id;
-    const requestId = (findActions(card).find((a) => a.verb === 'clear.confirm')!.data as { requestId: string }).requestId;
+    const requestId = (findActions(card).find((a) => a.verb === 'request.approve')!.data as { requestId: string }).requestId;
     const personal = first.conversationIdFor('personal');
     await first.close();
 

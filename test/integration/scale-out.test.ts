@@ -25,7 +25,7 @@ it('lets exactly one PATCH through when approvers tap Approve on two instances a
       sandbox.clearRequests();
       await a.say(`clear immutable id for ${upn}`, { from: HELPDESK });
       const cardMessage = connector.messages().find((m) => cardOf(m.activity))!;
-      const requestId = (findActions(cardOf(cardMessage.activity)!).find((x) => x.verb === 'clear.confirm')!.data as { requestId: string }).requestId;
+      const requestId = (findActions(cardOf(cardMessage.activity)!).find((x) => x.verb === 'request.approve')!.data as { requestId: string }).requestId;
       const taps = await Promise.all([
         a.tap('clear.confirm', { requestId }, { from: APPROVER, replyToId: cardMessage.id }),
         b.tap('clear.confirm', { requestId }, { from: APPROVER_2, replyToId: cardMessage.id }),

@@ -22,7 +22,7 @@ describe('a bare user means show', () => {
     const [reply] = replies();
     expect(cardText(cardOf(reply!))).toContain(name);
     expect(cardText(cardOf(reply!))).toContain(upn);
-    expect(findActions(cardOf(reply!)).some((a) => a.verb === 'clear.confirm')).toBe(false);
+    expect(findActions(cardOf(reply!)).some((a) => a.verb === 'request.approve')).toBe(false);
     expect(h.sandbox.requests().filter((r) => r.method === 'PATCH')).toHaveLength(0);
   });
 });
@@ -53,7 +53,7 @@ describe('a near miss gets the command it meant, with a button that sends it', (
     await h.say(sent, { from: HELPDESK });
     const card = cardOf(replies()[0]!);
     expect(cardText(card)).toContain('Alice Smith');
-    expect(findActions(card).some((a) => a.verb === 'clear.confirm')).toBe(true);
+    expect(findActions(card).some((a) => a.verb === 'request.approve')).toBe(true);
   });
 
   it('still answers chatter that names no user with the help card', async () => {
@@ -79,7 +79,7 @@ describe('a display name searches the directory', () => {
     await h.say('clear immutable id for Alice Smith', { from: HELPDESK });
     const card = cardOf(replies()[0]!);
     expect(cardText(card)).toContain('alice@contoso.com');
-    expect(findActions(card).some((a) => a.verb === 'clear.confirm')).toBe(true);
+    expect(findActions(card).some((a) => a.verb === 'request.approve')).toBe(true);
     expect(h.sandbox.requests().filter((r) => r.method === 'PATCH')).toHaveLength(0);
   });
 

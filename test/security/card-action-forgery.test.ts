@@ -159,7 +159,7 @@ describe('the actor is re-checked at every tap', () => {
   it('checks the tapper, not whoever the card was shown to: an outsider gets no buttons on refresh', async () => {
     const { requestId } = await requestClear(h, 'alice@contoso.com');
     const { body } = await h.tap('request.refresh', { requestId }, { from: OUTSIDER });
-    expect(findActions(body.value).filter((a) => a.verb === 'clear.confirm' || a.verb === 'clear.reject')).toHaveLength(0);
+    expect(findActions(body.value).filter((a) => a.verb === 'request.approve' || a.verb === 'request.reject')).toHaveLength(0);
     expectNoWrite();
   });
 });
@@ -251,7 +251,7 @@ describe('cross-conversation actions', () => {
     ['Add reason', 'request.reason', { reason: 'x' }],
   ])('refuses %s from another chat', async (_what, verb, inputs) => {
     const { requestId } = await requestClear(h, 'alice@contoso.com', { from: HELPDESK });
-    const from = verb === 'request.reason' || verb === 'clear.cancel' ? HELPDESK : APPROVER;
+    const from = verb === 'request.reason' || verb === 'request.cancel' ? HELPDESK : APPROVER;
     const { body } = await h.tap(verb, { requestId, ...inputs }, { from, conversation: 'groupChat' });
     expect(String(body.value)).toMatch(/belongs to another conversation/);
     expectNoWrite();

@@ -22,7 +22,7 @@ function anchorApprovers(h: Harness): void {
   }
 }
 
-const hasConfirm = (card: Record<string, unknown>) => findActions(card).some((a) => a.verb === 'clear.confirm');
+const hasConfirm = (card: Record<string, unknown>) => findActions(card).some((a) => a.verb === 'request.approve');
 
 function expectRefused(h: Harness, reason: RegExp): void {
   const card = lastCard(h);

@@ -106,7 +106,7 @@ describe('two bot processes sharing Azure Blob state', () => {
     expect(done).toHaveLength(1);
     expect(results.filter((r) => r.kind === 'already-handled')).toHaveLength(1);
     const winner = done[0] as Extract<ApproveResult, { kind: 'done' }>;
-    expect(winner.request).toMatchObject({ state: 'completed', outcome: { status: 'cleared' } });
+    expect(winner.request).toMatchObject({ state: 'completed', outcome: { status: 'completed' } });
 
     for (const p of [a, b]) {
       expect(await p.requests.get(request.id)).toMatchObject({ state: 'completed', approvedBy: winner.request.approvedBy });
@@ -115,7 +115,7 @@ describe('two bot processes sharing Azure Blob state', () => {
       expect(auditOf(entries, request.id, 'request.approved')).toHaveLength(1);
       expect(auditOf(entries, request.id, 'change.intent')).toHaveLength(1);
       expect(auditOf(entries, request.id, 'change.succeeded')).toEqual([
-        expect.objectContaining({ actor: winner.request.approvedBy, before: request.shownValue, after: null }),
+        expect.objectContaining({ actor: winner.request.approvedBy, before: request.changes[0]?.before, after: null }),
       ]);
     }
   });

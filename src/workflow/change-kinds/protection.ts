@@ -1,6 +1,6 @@
-/** Decides, before any write, whether clearing can succeed and is allowed for this user. Pure. */
-import type { UserSnapshot } from '../directory/types';
-import type { ClearBlocker } from './types';
+/** Blockers every kind shares: protected accounts and synced users. Pure. */
+import type { UserSnapshot } from '../../directory/types';
+import type { Blocker } from '../types';
 
 /**
  * Roles whose holders only Privileged Authentication Administrators may change, plus other
@@ -31,10 +31,9 @@ export interface Protection {
   protectedGroup?: string;
 }
 
-/** The reasons Graph would refuse, policy forbids, or the clear would be pointless; empty means go ahead. */
-export function assessClear(snapshot: UserSnapshot, protection: Protection = { allowPrivilegedTargets: true }): ClearBlocker[] {
-  const blockers: ClearBlocker[] = [];
-  const { user, domain } = snapshot;
+/** Policy blockers: a protected group member, or a privileged-role holder (unless allowed). */
+export function protectionBlockers(snapshot: UserSnapshot, protection: Protection): Blocker[] {
+  const blockers: Blocker[] = [];
   if (protection.protectedGroup) {
     blockers.push({ kind: 'protected', reason: 'protected-group', detail: protection.protectedGroup });
   }
@@ -46,15 +45,12 @@ export function assessClear(snapshot: UserSnapshot, protection: Protection = { a
       blockers.push({ kind: 'protected', reason: 'privileged-role', detail: privileged.join(', ') });
     }
   }
-  if (user.onPremisesSyncEnabled === true) {
-    blockers.push({ kind: 'synced', lastSyncDateTime: user.onPremisesLastSyncDateTime });
-  }
-  if (user.onPremisesImmutableId === null || user.onPremisesImmutableId === '') {
-    blockers.push({ kind: 'already-empty' });
-  } else if (domain.authenticationType === 'Federated') {
-    blockers.push({ kind: 'federated', domain: domain.id });
-  }
   return blockers;
+}
+
+/** Graph refuses to change on-prem attributes of a user that is still synced. */
+export function syncedBlockers(snapshot: UserSnapshot): Blocker[] {
+  return snapshot.user.onPremisesSyncEnabled === true ? [{ kind: 'synced', lastSyncDateTime: snapshot.user.onPremisesLastSyncDateTime }] : [];
 }
 
 /** Names of the user's privileged roles; null when the roles could not be read. */

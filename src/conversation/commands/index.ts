@@ -1,0 +1,33 @@
+/**
+ * Every chat command behind one table keyed by the parser's command kinds, so the compiler
+ * checks each has a handler. A new command: one parser case, one module here, one entry below.
+ */
+import type { Command } from '../parse-command';
+import type { ConversationDeps, IncomingMessage } from '../deps';
+import type { Reply } from '../replies';
+import { cancel } from './cancel';
+import { clear } from './clear';
+import type { CommandHandler, CommandName } from './command';
+import { help, invalid, unknown } from './help';
+import { history } from './history';
+import { show } from './show';
+import { suggest } from './suggest';
+
+export const COMMANDS: { [K in CommandName]: CommandHandler<K> } = {
+  help,
+  unknown,
+  invalid,
+  suggest,
+  show,
+  clear,
+  cancel,
+  history,
+};
+
+/** Runs the handler of a parsed command. */
+export function runCommand(deps: ConversationDeps, message: IncomingMessage, command: Command): Promise<Reply[]> {
+  const handler = COMMANDS[command.kind] as CommandHandler;
+  return handler(deps, message, command);
+}
+
+export type { CommandHandler, CommandName } from './command';

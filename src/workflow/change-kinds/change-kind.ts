@@ -1,0 +1,56 @@
+/** The contract every change kind fulfils; the approval flow around it is the same for all. */
+import type { Directory } from '../../directory/graph-directory';
+import type { DirectoryUser, UserSnapshot } from '../../directory/types';
+import type { AttributeChange, Blocker, ChangeKind, ChangeRequest, StepName } from '../types';
+import type { Protection } from './protection';
+
+/** What a kind needs, beyond the user, to plan its changes. */
+export interface PlanInput {
+  /** set-immutable-id: the anchor to write (base64). */
+  immutableId?: string;
+  /** undo: the changes to reverse, as the audit recorded them (before = the value to restore). */
+  reverse?: readonly AttributeChange[];
+}
+
+/** Facts read before assessing, besides the user: policy, and who else holds a value to be written. */
+export interface AssessContext {
+  protection: Protection;
+  /** Users other than the target that hold a value this change would write (unique values only). */
+  holders: DirectoryUser[];
+}
+
+/** Text that differs by kind; everything else on the cards is shared. Bot-written (may hold markdown). */
+export interface ChangeWording {
+  /** Fits "The request to … of **alice@contoso.com**": "clear the immutable ID". */
+  action: string;
+  /** Fits "… of **alice@contoso.com** failed": "Clearing the immutable ID". */
+  doing: string;
+  /** Fits "The immutable ID of **alice@contoso.com** …": "was cleared". */
+  done: string;
+  /** Outcome card headline once read back: "Immutable ID cleared". */
+  doneTitle: string;
+  /** Outcome card headline while replication lags. */
+  pendingTitle: string;
+  /** What to do next, after the change completed (one line in the chat). */
+  next: string;
+}
+
+export interface ChangeKindModule {
+  kind: ChangeKind;
+  /** The attribute changes for this user (pure). */
+  plan(snapshot: UserSnapshot, input: PlanInput): AttributeChange[];
+  /** Why the change cannot succeed or must not run now (pure); empty means it may go ahead. */
+  assess(snapshot: UserSnapshot, changes: readonly AttributeChange[], context: AssessContext): Blocker[];
+  /** Whether assess needs the holders of the written immutable id looked up first (Graph keeps it unique). */
+  checksUniqueness: boolean;
+  /** The directory writes in order, then 'verify'. */
+  steps: readonly StepName[];
+  /** Runs one write step (every step but 'verify'); resolves with Graph's request id. */
+  apply(step: StepName, directory: Directory, request: ChangeRequest): Promise<{ requestId?: string }>;
+  /**
+   * The changes of a fresh request when the user changed before this one ran (so the requester
+   * gets a new card), or null when the kind must be asked for again (e.g. undo).
+   */
+  planAgain(snapshot: UserSnapshot, previous: ChangeRequest): AttributeChange[] | null;
+  wording: ChangeWording;
+}
