@@ -36,6 +36,25 @@ function checkGuid(value) {
   return GUID_PATTERN.test(value) ? null : 'it is not a GUID';
 }
 
+/** Returns null when the value is an https URL of a page (not example.com), else why not. */
+function checkHttpsPage(value) {
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'it is not a URL';
+  }
+  if (url.protocol !== 'https:') return 'Teams accepts only https links';
+  if (/(^|\.)example\.(com|org|net)$/i.test(url.hostname)) return 'it is a placeholder address; use your organisation\'s page';
+  if (value.length > 2048) return 'it is longer than 2048 characters';
+  return null;
+}
+
+/** Returns null for a developer name Teams accepts (1 to 32 characters), else why not. */
+function checkDeveloperName(value) {
+  return value.length <= 32 ? null : `it is ${value.length} characters long; Teams allows 32`;
+}
+
 /** Returns null when the value is a bare host name (no scheme, port, path or wildcard), else why not. */
 function checkHostName(value) {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return 'it starts with a scheme such as https://';
@@ -69,6 +88,26 @@ const KNOWN_VARIABLES = Object.freeze({
     holds:
       'the public host name the bot is reached at, without https:// and without a path, e.g. immutable-id.contoso.com',
     check: checkHostName,
+  },
+  DEVELOPER_NAME: {
+    required: true,
+    holds: 'your organisation as the app\'s developer, as Teams shows it in the app details (at most 32 characters), e.g. "Contoso IT Service Desk"',
+    check: checkDeveloperName,
+  },
+  DEVELOPER_WEBSITE_URL: {
+    required: true,
+    holds: 'the https address of a page about the app or your service desk, e.g. https://intranet.contoso.com/immutable-id-helper',
+    check: checkHttpsPage,
+  },
+  DEVELOPER_PRIVACY_URL: {
+    required: true,
+    holds: 'the https address of your privacy statement for the app',
+    check: checkHttpsPage,
+  },
+  DEVELOPER_TERMS_URL: {
+    required: true,
+    holds: 'the https address of the app\'s terms of use',
+    check: checkHttpsPage,
   },
   APP_NAME_SUFFIX: {
     required: false,

@@ -45,7 +45,7 @@ describe('appPackage/manifest.json', () => {
     expect(template.validDomains).toEqual(['${{BOT_DOMAIN}}']);
     expect(template.name.short).toContain('${{APP_NAME_SUFFIX}}');
     expect(packageApp.listPlaceholders(template).sort()).toEqual(
-      ['APP_NAME_SUFFIX', 'BOT_DOMAIN', 'BOT_ID', 'TEAMS_APP_ID'].sort(),
+      ['APP_NAME_SUFFIX', 'BOT_DOMAIN', 'BOT_ID', 'TEAMS_APP_ID', 'DEVELOPER_NAME', 'DEVELOPER_WEBSITE_URL', 'DEVELOPER_PRIVACY_URL', 'DEVELOPER_TERMS_URL'].sort(),
     );
   });
 
@@ -81,10 +81,20 @@ describe('appPackage/manifest.json', () => {
     expect(template.description.full).toContain('onPremisesImmutableId');
   });
 
-  it('has https developer links, an accent colour and icons at the package root', () => {
-    for (const url of [template.developer.websiteUrl, template.developer.privacyUrl, template.developer.termsOfUseUrl]) {
+  it('takes the developer name and links from settings, and fills them with https links', () => {
+    expect(template.developer).toEqual({
+      name: '${{DEVELOPER_NAME}}',
+      websiteUrl: '${{DEVELOPER_WEBSITE_URL}}',
+      privacyUrl: '${{DEVELOPER_PRIVACY_URL}}',
+      termsOfUseUrl: '${{DEVELOPER_TERMS_URL}}',
+    });
+    const { developer } = filled();
+    for (const url of [developer.websiteUrl, developer.privacyUrl, developer.termsOfUseUrl]) {
       expect(url).toMatch(/^https:\/\/[^/]+\//);
     }
+  });
+
+  it('has an accent colour and icons at the package root', () => {
     expect(template.accentColor).toMatch(/^#[0-9A-Fa-f]{6}$/);
     expect(template.icons).toEqual({ color: 'color.png', outline: 'outline.png' });
   });

@@ -76,4 +76,8 @@ export const SAMPLE_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
   TEAMS_APP_ID: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
   BOT_ID: 'f0e1d2c3-b4a5-4968-8776-5a4b3c2d1e0f',
   BOT_DOMAIN: 'immutable-id.contoso.com',
+  DEVELOPER_NAME: 'Contoso IT Service Desk',
+  DEVELOPER_WEBSITE_URL: 'https://intranet.contoso.com/immutable-id-helper',
+  DEVELOPER_PRIVACY_URL: 'https://intranet.contoso.com/privacy',
+  DEVELOPER_TERMS_URL: 'https://intranet.contoso.com/terms',
 });

@@ -57,8 +57,36 @@ describe('placeholder substitution', () => {
 
 describe('finding missing and malformed values', () => {
   it('names each required placeholder with no value, and not the optional suffix', () => {
-    expect(packageApp.findMissing(template, {}).sort()).toEqual(['BOT_DOMAIN', 'BOT_ID', 'TEAMS_APP_ID']);
+    expect(packageApp.findMissing(template, {}).sort()).toEqual([
+      'BOT_DOMAIN',
+      'BOT_ID',
+      'DEVELOPER_NAME',
+      'DEVELOPER_PRIVACY_URL',
+      'DEVELOPER_TERMS_URL',
+      'DEVELOPER_WEBSITE_URL',
+      'TEAMS_APP_ID',
+    ]);
     expect(packageApp.findMissing(template, { ...SAMPLE_SETTINGS })).toEqual([]);
+  });
+
+  it.each([
+    ['DEVELOPER_WEBSITE_URL', 'http://intranet.contoso.com/bot', /Teams accepts only https links/],
+    ['DEVELOPER_PRIVACY_URL', 'https://www.example.com/privacy', /placeholder address/],
+    ['DEVELOPER_TERMS_URL', 'terms', /is not a URL/],
+    ['DEVELOPER_NAME', 'Contoso Information Technology Service Desk', /Teams allows 32/],
+  ])('refuses a bad %s (%s) and says why', (name, value, why) => {
+    const { problems } = packageApp.checkValues(template, { ...SAMPLE_SETTINGS, [name]: value });
+    expect(problems).toEqual([expect.objectContaining({ name, reason: expect.stringMatching(why) })]);
+  });
+
+  it('fills the developer name and links from the settings, not from hand edits', () => {
+    const manifest = packageApp.fillTemplate(template, SAMPLE_SETTINGS);
+    expect(manifest.developer).toEqual({
+      name: SAMPLE_SETTINGS.DEVELOPER_NAME,
+      websiteUrl: SAMPLE_SETTINGS.DEVELOPER_WEBSITE_URL,
+      privacyUrl: SAMPLE_SETTINGS.DEVELOPER_PRIVACY_URL,
+      termsOfUseUrl: SAMPLE_SETTINGS.DEVELOPER_TERMS_URL,
+    });
   });
 
   it('treats blank values as missing', () => {
@@ -104,7 +132,9 @@ describe('finding missing and malformed values', () => {
   });
 
   it('formats one message naming each variable and what it must hold', () => {
-    const { problems } = packageApp.checkValues(template, { BOT_DOMAIN: 'https://x.contoso.com/' });
+    const { DEVELOPER_NAME, DEVELOPER_WEBSITE_URL, DEVELOPER_PRIVACY_URL, DEVELOPER_TERMS_URL } = SAMPLE_SETTINGS;
+    const developer = { DEVELOPER_NAME, DEVELOPER_WEBSITE_URL, DEVELOPER_PRIVACY_URL, DEVELOPER_TERMS_URL } as Record<string, string>;
+    const { problems } = packageApp.checkValues(template, { ...developer, BOT_DOMAIN: 'https://x.contoso.com/' });
     const message = packageApp.formatProblems(problems);
     expect(message.split('\n')[0]).toMatch(/^Cannot build the Teams app package: 3 required settings/);
     expect(message).toMatch(/TEAMS_APP_ID is not set\. It must hold the Teams app id, a GUID/);
@@ -176,6 +206,10 @@ describe('building the package', () => {
       name: 'PackageError',
       problems: [
         expect.objectContaining({ name: 'TEAMS_APP_ID' }),
+        expect.objectContaining({ name: 'DEVELOPER_NAME' }),
+        expect.objectContaining({ name: 'DEVELOPER_WEBSITE_URL' }),
+        expect.objectContaining({ name: 'DEVELOPER_PRIVACY_URL' }),
+        expect.objectContaining({ name: 'DEVELOPER_TERMS_URL' }),
         expect.objectContaining({ name: 'BOT_DOMAIN' }),
       ],
     });
@@ -231,7 +265,9 @@ describe('the package CLI', () => {
     fs.writeFileSync(path.join(tmp, '.env'), `TEAMS_APP_ID=${SAMPLE_SETTINGS.TEAMS_APP_ID}\n`);
     fs.writeFileSync(
       path.join(tmp, 'env.dev'),
-      `BOT_ID=${SAMPLE_SETTINGS.BOT_ID}\nBOT_DOMAIN=${SAMPLE_SETTINGS.BOT_DOMAIN}\nAPP_NAME_SUFFIX=" (dev)"\n`,
+      `BOT_ID=${SAMPLE_SETTINGS.BOT_ID}\nBOT_DOMAIN=${SAMPLE_SETTINGS.BOT_DOMAIN}\nAPP_NAME_SUFFIX=" (dev)"\n` +
+        `DEVELOPER_NAME=${SAMPLE_SETTINGS.DEVELOPER_NAME}\nDEVELOPER_WEBSITE_URL=${SAMPLE_SETTINGS.DEVELOPER_WEBSITE_URL}\n` +
+        `DEVELOPER_PRIVACY_URL=${SAMPLE_SETTINGS.DEVELOPER_PRIVACY_URL}\nDEVELOPER_TERMS_URL=${SAMPLE_SETTINGS.DEVELOPER_TERMS_URL}\n`,
     );
     const { status, stderr } = runCli(['--env-file=env.dev', '--out', 'pkg.zip'], {});
     expect(stderr).toBe('');

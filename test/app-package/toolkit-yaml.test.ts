@@ -280,8 +280,10 @@ describe('env files', () => {
     expect(packageApp.validateManifest(manifest)).toEqual([]);
   });
 
-  it('env/.env.local, once provisioned, is enough for npm run package', () => {
-    const provisioned = `${readText('env/.env.local')}\nTEAMS_APP_ID=${SAMPLE_SETTINGS.TEAMS_APP_ID}\nBOT_ID=${SAMPLE_SETTINGS.BOT_ID}\nBOT_DOMAIN=${SAMPLE_SETTINGS.BOT_DOMAIN}\n`;
+  it('env/.env.local, once provisioned and the developer settings filled in, is enough for npm run package', () => {
+    // Provisioning writes the ids and domain; the developer's name and links are filled in by the user.
+    const written = ['TEAMS_APP_ID', 'BOT_ID', 'BOT_DOMAIN', 'DEVELOPER_NAME', 'DEVELOPER_WEBSITE_URL', 'DEVELOPER_PRIVACY_URL', 'DEVELOPER_TERMS_URL'];
+    const provisioned = `${readText('env/.env.local')}\n${written.map((name) => `${name}=${SAMPLE_SETTINGS[name]}`).join('\n')}\n`;
     const settings = parseDotenv(provisioned);
     const { values, problems } = packageApp.checkValues(template, settings);
     expect(problems).toEqual([]);
