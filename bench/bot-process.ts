@@ -21,7 +21,8 @@ export interface BotProcess {
   url: string;
   /** Milliseconds from spawn to the "server.started" line. */
   startupMs: number;
-  stats(): Promise<ProbeStats>;
+  /** gc: collect first (needs --expose-gc); snapshot: also write a heap snapshot there. */
+  stats(options?: { gc?: boolean; snapshot?: string }): Promise<ProbeStats>;
   /** SIGTERM, then SIGKILL after 20 s; resolves when the process has exited. */
   stop(): Promise<void>;
 }
@@ -80,11 +81,11 @@ export async function startBotProcess(kind: BotKind, env: Record<string, string>
     kind,
     url: `http://127.0.0.1:${port}`,
     startupMs,
-    stats: () =>
+    stats: (options = {}) =>
       new Promise<ProbeStats>((resolve, reject) => {
         if (!child.connected) return reject(new Error(`${kind} is not running:\n${tail}`));
         pending.push(resolve);
-        child.send({ type: 'stats' });
+        child.send({ type: 'stats', ...options });
       }),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -20,6 +20,8 @@ export interface BenchConnector {
   counts: ConnectorCounts;
   /** The request id of the last card with a Confirm button sent to this conversation. */
   lastRequestId(conversationId: string): string | undefined;
+  /** What the last message to this conversation said (text, or the card's first lines), for error reports. */
+  lastMessage(conversationId: string): string | undefined;
   /** How many card updates (PUT) this conversation has received. */
   updates(conversationId: string): number;
   forget(conversationId: string): void;
@@ -51,6 +53,7 @@ export async function startBenchConnector(): Promise<BenchConnector> {
   const counts: ConnectorCounts = { calls: 0, typing: 0, messages: 0, updates: 0 };
   const requestIds = new Map<string, string>();
   const updates = new Map<string, number>();
+  const lastMessages = new Map<string, string>();
   let counter = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -68,7 +71,10 @@ export async function startBenchConnector(): Promise<BenchConnector> {
         return;
       }
       if (body.type === 'typing') counts.typing++;
-      else counts.messages++;
+      else {
+        counts.messages++;
+        lastMessages.set(conversationId, JSON.stringify((body as { text?: string }).text ?? body.attachments ?? '').slice(0, 600));
+      }
       const requestId = body.attachments ? findActionRequestId(body.attachments, 'clear.confirm') : undefined;
       if (requestId) requestIds.set(conversationId, requestId);
       res.end(JSON.stringify({ id: `activity-${++counter}` }));
@@ -82,8 +88,10 @@ export async function startBenchConnector(): Promise<BenchConnector> {
     counts,
     lastRequestId: (id) => requestIds.get(id),
     updates: (id) => updates.get(id) ?? 0,
+    lastMessage: (id) => lastMessages.get(id),
     forget: (id) => {
       requestIds.delete(id);
+      lastMessages.delete(id);
       updates.delete(id);
     },
     close: () =>

@@ -111,7 +111,7 @@ export async function requestClear(target: Target, sandbox: RunningSandbox, i: n
   target.connector.forget(conversation);
   const requestMs = await say(target, i, `clear immutable id for ${upn}`);
   const requestId = target.connector.lastRequestId(conversation);
-  if (!requestId) throw new Error(`no Confirm card for ${upn}`);
+  if (!requestId) throw new Error(`no Confirm card for ${upn}; the bot said: ${target.connector.lastMessage(conversation) ?? 'nothing'}`);
   return { i, requestId, original: user.onPremisesImmutableId, requestMs };
 }
 

@@ -12,11 +12,18 @@ export interface ProbeStats {
   /** Peak resident set size since start (getrusage maxrss). */
   maxRssBytes: number;
   heapUsedBytes: number;
+  /** Memory of Buffers and other objects outside the V8 heap. */
+  externalBytes: number;
 }
 
 if (process.send) {
   process.on('message', (message: unknown) => {
-    if ((message as { type?: string } | null)?.type !== 'stats') return;
+    const ask = message as { type?: string; gc?: boolean; snapshot?: string } | null;
+    if (ask?.type !== 'stats') return;
+    // Diagnosis only (node --expose-gc): retained heap after a full collection, a heap snapshot.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (ask.gc && gc) gc();
+    if (ask.snapshot) require('node:v8').writeHeapSnapshot(ask.snapshot);
     const cpu = process.cpuUsage();
     const stats: ProbeStats = {
       type: 'stats',
@@ -24,6 +31,7 @@ if (process.send) {
       rssBytes: process.memoryUsage.rss(),
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
       heapUsedBytes: process.memoryUsage().heapUsed,
+      externalBytes: process.memoryUsage().external,
     };
     process.send?.(stats);
   });

@@ -42,6 +42,8 @@ export interface FlowResult {
   /** What the approval's round trips were, e.g. { 'GET /users/{id}': 2, 'PATCH /users/{id}': 1 }. */
   approvalCalls: Record<string, number>;
   connectorCallsPerFlow: number;
+  /** The bot's RSS after the flows (they follow the lookups in the same process). */
+  rssMbAfter: { end: number; peak: number };
 }
 
 export interface LongResult {
@@ -115,6 +117,7 @@ export function flowTable(flow: FlowResult, floorCpuMsPerTurn: number): string {
     `| Graph round trips per request | ${fmt(flow.graphRoundTripsPerRequest)} |`,
     `| Graph round trips per approval | ${fmt(flow.graphRoundTripsPerApproval)} (${calls}) |`,
     `| connector calls per flow | ${fmt(flow.connectorCallsPerFlow)} |`,
+    `| RSS end / peak after the flows (MB) | ${fmt(flow.rssMbAfter.end, 0)} / ${fmt(flow.rssMbAfter.peak, 0)} |`,
   ].join('\n');
 }
 

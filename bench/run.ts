@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startSandbox, type RunningSandbox, type RecordedRequest } from '../src/sandbox';
 import { BotKind, BotProcess, startBotProcess } from './bot-process';
+import type { ProbeStats } from './probe';
 import { startBenchConnector, type BenchConnector } from './connector';
 import { approve, benchSeed, personFor, requestClear, say, targetUpn, type ApprovalTiming, type PendingRequest, type Target } from './load';
 import {
@@ -149,8 +150,11 @@ async function main(): Promise<void> {
         }
       : graphEnv;
   const profileDir = path.join(BENCH_DIR, 'profiles');
-  const flagsFor = (kind: BotKind): string[] => (options.cpuProf && kind === 'bot' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
-  if (options.cpuProf) mkdirSync(profileDir, { recursive: true });
+  const flagsFor = (kind: BotKind): string[] => [
+    ...(options.cpuProf && kind === 'bot' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(process.env.BENCH_DIAGNOSE && kind === 'bot' ? ['--expose-gc'] : []),
+  ];
+  if (options.cpuProf || process.env.BENCH_DIAGNOSE) mkdirSync(profileDir, { recursive: true });
 
   const bots = {} as Record<BotKind, BotProcess>;
   const started: BotProcess[] = [];
@@ -197,14 +201,18 @@ async function main(): Promise<void> {
         acc.connector += connector.counts.calls - calls;
         acc.turns += n;
       };
-      // Warm-up (JIT, token cache, connections), every bot and both operations.
+      // Warm-up (JIT, token cache, connections), every bot; the flows warm up after the lookups.
       for (let w = 0; w < options.warmup; w++) for (const kind of rotate(KINDS, w)) await lookupRound(kind);
-      for (let w = 0; w < options.warmup; w++) await flowRound(bots.bot, targetOf('bot', 'flow'), sandbox, connector, n);
       process.stdout.write(`warmed up; ${options.turns} rounds of ${n} concurrent turns per bot\n`);
       for (let r = 0; r < options.turns; r++) {
         for (const kind of rotate(KINDS, r)) await lookupRound(kind, lookup[kind]);
         if ((r + 1) % 5 === 0) process.stdout.write(`  lookup round ${r + 1}/${options.turns}\n`);
       }
+      // Memory of the lookup phase, before the flows add their own.
+      const afterLookup = {} as Record<BotKind, ProbeStats>;
+      for (const kind of KINDS) afterLookup[kind] = await bots[kind].stats();
+      if (process.env.BENCH_DEBUG) process.stdout.write(`${JSON.stringify(afterLookup)}\n`);
+      for (let w = 0; w < options.warmup; w++) await flowRound(bots.bot, targetOf('bot', 'flow'), sandbox, connector, n);
       const flowAcc = { ...newAccumulator(), timings: [] as Array<{ requestMs: number } & ApprovalTiming>, requestGraph: 0, calls: {} as Record<string, number> };
       for (let r = 0; r < options.turns; r++) {
         const round = await flowRound(bots.bot, targetOf('bot', 'flow'), sandbox, connector, n);
@@ -220,7 +228,7 @@ async function main(): Promise<void> {
       const lookupResults = {} as Record<BotKind, LookupResult>;
       for (const kind of KINDS) {
         const acc = lookup[kind];
-        const end = await bots[kind].stats();
+        const end = afterLookup[kind];
         lookupResults[kind] = {
           turns: acc.turns,
           cpuMsPerTurn: acc.cpuMicros / 1000 / acc.turns,
@@ -232,6 +240,7 @@ async function main(): Promise<void> {
           startupMs: median(startups[kind]),
         };
       }
+      const flowEnd = await bots.bot.stats();
       const flow: FlowResult = {
         flows: flowAcc.turns,
         cpuMsPerFlow: flowAcc.cpuMicros / 1000 / flowAcc.turns,
@@ -243,6 +252,7 @@ async function main(): Promise<void> {
         graphRoundTripsPerApproval: flowAcc.graph / flowAcc.turns,
         approvalCalls: Object.fromEntries(Object.entries(flowAcc.calls).map(([k, v]) => [k, v / flowAcc.turns])),
         connectorCallsPerFlow: flowAcc.connector / flowAcc.turns,
+        rssMbAfter: { end: flowEnd.rssBytes / MB, peak: flowEnd.maxRssBytes / MB },
       };
       const goals = lookupGoals(lookupResults);
       Object.assign(results, {
@@ -303,6 +313,8 @@ async function flowRound(bot: BotProcess, target: Target, sandbox: RunningSandbo
 
 /** The long mode: options.flows request → approve flows over n conversations, RSS sampled as it goes. */
 async function runLong(options: Options, bot: BotProcess, target: Target, sandbox: RunningSandbox): Promise<LongResult> {
+  // BENCH_DIAGNOSE=1 (with --expose-gc on the bot): samples after a full GC, heap snapshots at the second and last sample.
+  const diagnose = Boolean(process.env.BENCH_DIAGNOSE);
   const n = Math.min(options.conversations, options.flows);
   const flow = async (i: number): Promise<void> => {
     await approve(target, sandbox, await requestClear(target, sandbox, i));
@@ -323,9 +335,9 @@ async function runLong(options: Options, bot: BotProcess, target: Target, sandbo
       if (done >= nextSample) {
         nextSample += every;
         sandbox.clearRequests();
-        const s = await bot.stats();
+        const s = await bot.stats(diagnose ? { gc: true, ...(done + every > options.flows || samples.length === 2 ? { snapshot: path.join(BENCH_DIR, 'profiles', `heap-${done}.heapsnapshot`) } : {}) } : {});
         samples.push([done, s.rssBytes / MB, s.heapUsedBytes / MB]);
-        process.stdout.write(`  ${done} flows, RSS ${(s.rssBytes / MB).toFixed(0)} MB, heap ${(s.heapUsedBytes / MB).toFixed(0)} MB\n`);
+        process.stdout.write(`  ${done} flows, RSS ${(s.rssBytes / MB).toFixed(0)} MB, heap ${(s.heapUsedBytes / MB).toFixed(0)} MB, external ${(s.externalBytes / MB).toFixed(0)} MB\n`);
       }
     }
   });
