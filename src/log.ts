@@ -28,12 +28,57 @@ export function redact(value: unknown, depth = 0): unknown {
   );
 }
 
+export interface LineWriter {
+  write(line: string): void;
+  /** Writes whatever is pending now. */
+  flush(): void;
+}
+
+/**
+ * Gathers lines and hands them to `sink` once per event-loop turn: one write instead of one per
+ * line, since on Linux every write to a pipe (how containers collect stdout) is a blocking call.
+ * Order is kept; flush() writes what is pending.
+ */
+export function createLineWriter(sink: (chunk: string) => void): LineWriter {
+  let pending: string[] = [];
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const chunk = pending.join('');
+    pending = [];
+    sink(chunk);
+  };
+  return {
+    write: (line) => {
+      pending.push(line + '\n');
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
+}
+
+let stdoutWriter: LineWriter | undefined;
+
+/** The default destination: stdout through one shared LineWriter, flushed when the process exits (even by process.exit). */
+function writeStdoutLine(line: string): void {
+  if (!stdoutWriter) {
+    const writer = createLineWriter((chunk) => process.stdout.write(chunk));
+    process.on('exit', () => writer.flush());
+    stdoutWriter = writer;
+  }
+  stdoutWriter.write(line);
+}
+
 /** Creates a logger writing one JSON object per line. */
 export function createLogger(
   options: { level?: LogLevel; write?: (line: string) => void; base?: LogFields } = {},
 ): Logger {
   const min = ORDER[options.level ?? ((process.env.LOG_LEVEL as LogLevel) || 'info')] ?? ORDER.info;
-  const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
+  const write = options.write ?? writeStdoutLine;
   const base = options.base ?? {};
   const emit = (level: LogLevel, event: string, fields?: LogFields): void => {
     if (ORDER[level] < min) return;
