@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
+import { explainKnownWarning } from '../src/known-warnings';
 import { createLogger } from '../src/log';
 import { startSandbox } from '../src/sandbox';
 
@@ -32,6 +33,11 @@ function playgroundUsers(): { tenantId: string; currentUserObjectId: string } {
 
 async function main(): Promise<void> {
   const log = createLogger({ level: (process.env.LOG_LEVEL as 'info') || 'warn' });
+  // Before the first await: Node prints warnings raised while loading modules on the next tick.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning: Error & { code?: string }) => {
+    if (!explainKnownWarning(warning)) log.warn('node.warning', { name: warning.name, code: warning.code, message: warning.message });
+  });
   const sandbox = await startSandbox({ port: Number(process.env.SANDBOX_PORT ?? 0) });
   const users = playgroundUsers();
   const overrides = Object.fromEntries(PASS_THROUGH.flatMap((k) => (process.env[k] !== undefined ? [[k, process.env[k] as string]] : [])));

@@ -3,6 +3,7 @@ import 'dotenv/config';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { format } from 'node:util';
+import { explainKnownWarning } from './known-warnings';
 import { createLogger, Logger } from './log';
 
 async function main(): Promise<void> {
@@ -66,7 +67,11 @@ function routeStrayOutput(log: Logger): void {
   console.warn = (...args: unknown[]) => log.warn('console', { message: clean(args) });
   console.error = (...args: unknown[]) => log.error('console', { message: clean(args) });
   process.removeAllListeners('warning');
-  process.on('warning', (warning) => log.warn('node.warning', { name: warning.name, message: warning.message }));
+  process.on('warning', (warning: Error & { code?: string }) => {
+    const known = explainKnownWarning(warning);
+    if (known) log.debug('node.known_warning', { code: warning.code, reason: known });
+    else log.warn('node.warning', { name: warning.name, code: warning.code, message: warning.message });
+  });
 }
 
 main().catch((error: unknown) => {

@@ -31,13 +31,22 @@ export function createServer(options: ServerOptions): restify.Server {
     }
   });
 
+  // Tools (the Agents Playground among them) probe the endpoint with HEAD before the first message.
+  server.head('/api/messages', (_req, res, next) => {
+    res.header('Allow', 'POST, HEAD');
+    res.send(200);
+    next();
+  });
+
   server.get('/healthz', async (_req, res) => {
     const report = await options.health();
     res.send(report.status === 'ok' ? 200 : 503, report);
   });
 
-  server.on('restifyError', (_req: unknown, _res: unknown, err: Error, callback: () => void) => {
-    options.log.warn('http.error', { error: err });
+  server.on('restifyError', (req: restify.Request, _res: unknown, err: Error & { statusCode?: number }, callback: () => void) => {
+    // A wrong method or path is the caller's mistake (probes, scanners), not a failure of the bot.
+    if ((err.statusCode ?? 500) < 500) options.log.debug('http.client_error', { method: req.method, path: req.path(), status: err.statusCode, error: err.name });
+    else options.log.warn('http.error', { error: err });
     callback();
   });
   return server;
