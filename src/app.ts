@@ -65,6 +65,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const { store, audit } = storage;
   const references = new ReferenceStore(store);
   const adapter = createAdapter(config, log);
+  const notifications = new NotificationStore(store);
   const deps: ConversationDeps = {
     directory,
     requests: new RequestStore(store),
@@ -79,7 +80,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     sandbox: config.sandboxMode,
     chat: new TeamsChat(adapter, config.bot.appId, references, log),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
-    notifications: new NotificationStore(store),
+    notifications,
   };
   const watch = new SyncErrorWatch(
     {
@@ -115,9 +116,10 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     };
   };
   const server = createServer({ adapter, bot, log, health });
-  registerNotifyRoute(server, deps, config.notifySecret, log);
+  registerNotifyRoute(server, deps, { secret: config.notifySecret, seen: notifications, log });
 
   const sweep = async (): Promise<void> => {
+    await notifications.purgeSignatures(new Date()).catch((error: unknown) => log.warn('sweep.purge_failed', { error: error as Error }));
     const { expired, reminders } = await sweepRequests(deps);
     for (const request of expired) await broadcast(deps, request, { announce: announceOutcome(request) });
     for (const request of reminders) {

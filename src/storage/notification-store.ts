@@ -1,5 +1,5 @@
 /** Sync-error reports received on POST /api/notify, kept so a "Request clear" tap can find its user. */
-import type { KeyValueStore } from './key-value-store';
+import { EtagConflictError, KeyValueStore } from './key-value-store';
 
 export interface SyncErrorNotification {
   id: string;
@@ -14,6 +14,7 @@ export interface SyncErrorNotification {
 }
 
 const PREFIX = 'notification_';
+const SIGNATURE_PREFIX = 'notifysig_';
 
 export class NotificationStore {
   constructor(private readonly store: KeyValueStore) {}
@@ -36,5 +37,36 @@ export class NotificationStore {
     } catch {
       return false; // lost the race to another tap
     }
+  }
+
+  /**
+   * Records a notification signature until `until` (create-if-absent, so two instances receiving
+   * the same replay at once cannot both take it); false when it is already there.
+   */
+  async remember(signature: string, until: Date): Promise<boolean> {
+    try {
+      await this.store.write(SIGNATURE_PREFIX + signature, { until: until.toISOString() }, { kind: 'absent' });
+      return true;
+    } catch (error) {
+      if (error instanceof EtagConflictError) return false;
+      throw error;
+    }
+  }
+
+  async forget(signature: string): Promise<void> {
+    await this.store.delete(SIGNATURE_PREFIX + signature);
+  }
+
+  /** Deletes signatures whose window has passed (housekeeping); resolves with how many. */
+  async purgeSignatures(now: Date): Promise<number> {
+    let purged = 0;
+    for (const key of await this.store.list(SIGNATURE_PREFIX)) {
+      const item = await this.store.read<{ until: string }>(key);
+      if (item && Date.parse(item.value.until) <= now.getTime()) {
+        await this.store.delete(key);
+        purged++;
+      }
+    }
+    return purged;
   }
 }

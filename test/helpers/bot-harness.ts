@@ -66,6 +66,8 @@ export interface HarnessOptions {
   /** Reuse a running sandbox and connector (e.g. for a restart test). */
   sandbox?: RunningSandbox;
   connector?: RecordingConnector;
+  /** State shared with another harness (two instances on one store, as with Blob state). */
+  store?: MemoryStore;
 }
 
 export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
@@ -82,7 +84,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
   });
   const audit = new MemoryAuditLog();
   // HARNESS_LOG=1 shows the bot's JSON log while debugging a test.
-  const app = createApp(config, process.env.HARNESS_LOG ? createLogger() : silentLogger, options.persistent ? {} : { store: new MemoryStore(), audit });
+  const app = createApp(config, process.env.HARNESS_LOG ? createLogger() : silentLogger, options.persistent ? {} : { store: options.store ?? new MemoryStore(), audit });
   const botUrl = await app.listen();
   const tenantId = sandbox.tenantId;
 
