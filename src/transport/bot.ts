@@ -4,6 +4,7 @@
  */
 import {
   Activity,
+  ActivityTypes,
   CardFactory,
   ConversationReference,
   InvokeResponse,
@@ -79,6 +80,7 @@ export class ImmutableIdBot extends TeamsActivityHandler {
         activityType: activity.type,
         conversationId: activity.conversation?.id,
       });
+      await answerDroppedInvoke(context);
       return;
     }
     if (activity.type === 'message' && activity.id) {
@@ -105,7 +107,13 @@ export class ImmutableIdBot extends TeamsActivityHandler {
   }
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
-    if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    if (context.activity.name !== 'adaptiveCard/action') {
+      const response = await super.onInvokeActivity(context);
+      // botbuilder answers invokes it has no handler for with 501; a dropped activity gets a clean 200.
+      if (response.status !== 501) return response;
+      this.options.log.info('activity.invoke_ignored', { name: context.activity.name ?? '(none)' });
+      return { status: 200 };
+    }
     const result = await this.runCardAction(context);
     const body =
       result.kind === 'card'
@@ -296,6 +304,19 @@ export class ImmutableIdBot extends TeamsActivityHandler {
     await this.options.references.remove(tenantId, activity.conversation.id);
     this.options.log.info('reference.removed', { conversationId: activity.conversation.id, teamId });
   }
+}
+
+/**
+ * Answers an invoke the bot drops (e.g. from a tenant it does not serve) with 200 and nothing that
+ * changes the card, instead of botbuilder's 501 for an unanswered invoke.
+ */
+async function answerDroppedInvoke(context: TurnContext): Promise<void> {
+  if (context.activity.type !== ActivityTypes.Invoke) return;
+  const body =
+    context.activity.name === 'adaptiveCard/action'
+      ? { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'This bot does not serve your organization.' }
+      : undefined;
+  await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, ...(body ? { body } : {}) } });
 }
 
 function actorOf(activity: Activity): Actor {

@@ -49,7 +49,9 @@ describe('with the default allow-list (the Graph tenant only)', () => {
     h.sandbox.clearRequests();
     h.connector.clear();
     const tap = await invoke(h, executeValue('clear.confirm', { requestId }), { tenantId: FOREIGN_TENANT, replyToId: cardMessageId });
-    // Not answered at all (botbuilder: 501 for an invoke nobody answered), and nothing reached Graph.
+    // A clean invoke response that changes nothing (never botbuilder's 501), and nothing reached Graph.
+    expect(tap.status).toBe(200);
+    expect(tap.body?.statusCode).toBe(200);
     expect(tap.body?.type).not.toBe('application/vnd.microsoft.card.adaptive');
     expect(h.sandbox.requests()).toHaveLength(0);
     expect(h.connector.activities).toHaveLength(0);
@@ -58,6 +60,22 @@ describe('with the default allow-list (the Graph tenant only)', () => {
     const real = await h.tap('clear.confirm', { requestId }, { replyToId: cardMessageId });
     expect(real.body.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(patches(h.sandbox)).toHaveLength(1);
+  });
+
+  it.each(['adaptiveCard/action', 'composeExtension/query', 'task/fetch', 'some/unknownInvoke'])(
+    'answers a %s invoke from a foreign tenant with a non-5xx response and no Graph call',
+    async (name) => {
+      const response = await h.post({ ...baseActivity(h, { tenantId: FOREIGN_TENANT }), type: 'invoke', name, value: {} });
+      expect(response.status).toBeLessThan(500);
+      expect(h.sandbox.requests()).toHaveLength(0);
+      expect(h.connector.activities).toHaveLength(0);
+    },
+  );
+
+  it('answers an invoke it has no handler for, from its own tenant, with 200 rather than 501', async () => {
+    const response = await h.post({ ...baseActivity(h), type: 'invoke', name: 'some/unknownInvoke', value: {} });
+    expect(response.status).toBe(200);
+    expect(writes(h.sandbox)).toHaveLength(0);
   });
 
   it('ignores the Action.Submit fallback from a foreign tenant', async () => {
