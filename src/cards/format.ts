@@ -60,7 +60,7 @@ export function displayNameOf(displayName: string | null, upn: string): string {
 
 /** Escaped, comma-separated role names, capped at a few with "and N more"; '' for none. */
 export function formatRoles(roles: DirectoryRoleInfo[]): string {
-  const names = roles.slice(0, MAX_ROLES_LISTED).map((r) => escapeCardText(r.displayName, 80));
+  const names = roles.slice(0, MAX_ROLES_LISTED).map((r) => escapeCardText(r.eligible ? `${r.displayName} (eligible)` : r.displayName, 80));
   const more = roles.length - names.length;
   return names.join(', ') + (more > 0 ? ` and ${more} more` : '');
 }

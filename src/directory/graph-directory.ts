@@ -265,6 +265,8 @@ export class GraphDirectory implements Directory {
       { id: 'domain', method: 'GET', url: `/domains/${encodeURIComponent(domain)}` },
       { id: 'roles', method: 'GET', url: `/${key}/transitiveMemberOf/microsoft.graph.directoryRole?$select=${ROLE_SELECT}` },
       { id: 'byMail', method: 'GET', url: `/users?$filter=${filter.replace(/ /g, '%20')}&$select=${SELECT}&$top=5` },
+      // The tenant's PIM eligibility (a short list: the admins) rides along, fresh on every lookup.
+      { id: 'eligibleAll', method: 'GET', url: ALL_ELIGIBILITY_URL },
     ]);
     const userResponse = must(responses, 'user');
     if (userResponse.status === 200) {
@@ -272,7 +274,7 @@ export class GraphDirectory implements Directory {
       return {
         user,
         domain: toDomain(domain, must(responses, 'domain')),
-        roles: toRoles(must(responses, 'roles')),
+        ...combineRoles(must(responses, 'roles'), await this.eligibilityOf(user.id, must(responses, 'eligibleAll'))),
         readAt: new Date().toISOString(),
       };
     }
@@ -302,6 +304,7 @@ export class GraphDirectory implements Directory {
     const first = await this.batch([
       ...(known ? [] : [{ id: 'user', method: 'GET' as const, url: `/${key}?$select=${SELECT}` }]),
       { id: 'roles', method: 'GET', url: `/${key}/transitiveMemberOf/microsoft.graph.directoryRole?$select=${ROLE_SELECT}` },
+      { id: 'eligibleAll', method: 'GET', url: ALL_ELIGIBILITY_URL },
     ]);
     let user = known;
     if (!user) {
@@ -316,9 +319,23 @@ export class GraphDirectory implements Directory {
     return {
       user,
       domain: toDomain(domainName, domainResponse as BatchResponse),
-      roles: toRoles(must(first, 'roles')),
+      ...combineRoles(must(first, 'roles'), await this.eligibilityOf(user.id, must(first, 'eligibleAll'))),
       readAt: new Date().toISOString(),
     };
+  }
+
+  /**
+   * A user's PIM-eligible roles from the tenant-wide list read in the same batch; asked for by
+   * object id only when that list is paged (a large tenant) or failed for another reason than permission.
+   */
+  private async eligibilityOf(userId: string, tenantWide: BatchResponse): Promise<Eligibility> {
+    const all = toEligibility(tenantWide);
+    if (all.kind === 'missing-permission') return all;
+    if (all.kind === 'roles' && !hasNextLink(tenantWide)) {
+      return { kind: 'roles', byPrincipal: new Map([[userId.toLowerCase(), all.byPrincipal.get(userId.toLowerCase()) ?? []]]) };
+    }
+    const [own] = await this.batch([eligibilityRequest(userId)]);
+    return toEligibility(own as BatchResponse);
   }
 
   /** POST /$batch, re-sending throttled sub-requests after their Retry-After (the SDK does not). */
@@ -458,6 +475,49 @@ function toDomain(name: string, response: BatchResponse): DomainInfo {
     raw.authenticationType === 'Managed' || raw.authenticationType === 'Federated' ? raw.authenticationType : 'Unknown';
   return { id: raw.id ?? name, authenticationType: type };
 }
+
+/** PIM-eligible roles of one user (RoleManagement.Read.Directory). */
+function eligibilityRequest(userId: string): BatchRequest {
+  const filter = `principalId%20eq%20${odataStringLiteral(userId)}`;
+  return { id: 'eligible', method: 'GET', url: `/roleManagement/directory/roleEligibilitySchedules?$filter=${filter}&$expand=roleDefinition` };
+}
+
+/** Every PIM-eligible assignment of the tenant (usually a few dozen: the admins). */
+const ALL_ELIGIBILITY_URL = '/roleManagement/directory/roleEligibilitySchedules?$expand=roleDefinition';
+
+type Eligibility = { kind: 'roles'; byPrincipal: Map<string, DirectoryRoleInfo[]> } | { kind: 'missing-permission' } | { kind: 'read-failed' };
+
+const hasNextLink = (response: BatchResponse): boolean =>
+  typeof ((response.body ?? {}) as Record<string, unknown>)['@odata.nextLink'] === 'string';
+
+function toEligibility(response: BatchResponse): Eligibility {
+  if (response.status !== 200) return { kind: isForbidden(response) ? 'missing-permission' : 'read-failed' };
+  const value = ((response.body ?? {}) as { value?: Array<Record<string, unknown>> }).value ?? [];
+  const byPrincipal = new Map<string, DirectoryRoleInfo[]>();
+  for (const e of value) {
+    const principal = typeof e.principalId === 'string' ? e.principalId.toLowerCase() : '';
+    const definition = (e.roleDefinition ?? {}) as Record<string, unknown>;
+    const templateId = typeof definition.templateId === 'string' ? definition.templateId : typeof e.roleDefinitionId === 'string' ? e.roleDefinitionId : null;
+    const role: DirectoryRoleInfo = { displayName: typeof definition.displayName === 'string' ? definition.displayName : 'Unknown role', roleTemplateId: templateId, eligible: true };
+    byPrincipal.set(principal, [...(byPrincipal.get(principal) ?? []), role]);
+  }
+  return { kind: 'roles', byPrincipal };
+}
+
+/**
+ * Active and eligible roles together. Fails closed: when either cannot be read the roles are
+ * unknown (null), and the problem says whether a permission is missing.
+ */
+function combineRoles(active: BatchResponse, eligible: Eligibility): Pick<UserSnapshot, 'roles' | 'rolesProblem'> {
+  const roles = toRoles(active);
+  if (roles === null) return { roles: null, rolesProblem: isForbidden(active) ? 'missing-permission' : 'read-failed' };
+  if (eligible.kind !== 'roles') return { roles: null, rolesProblem: eligible.kind };
+  const all = [...roles, ...[...eligible.byPrincipal.values()].flat()];
+  // Role objects with only an id: Graph hides the details from an app without the permission.
+  return all.some((r) => r.roleTemplateId === null) ? { roles: all, rolesProblem: 'missing-permission' } : { roles: all };
+}
+
+const isForbidden = (response: BatchResponse): boolean => response.status === 401 || response.status === 403;
 
 function toRoles(response: BatchResponse): DirectoryRoleInfo[] | null {
   if (response.status !== 200) return null;

@@ -27,10 +27,13 @@ export interface DomainInfo {
   authenticationType: DomainAuthenticationType;
 }
 
-/** An active directory role the user holds (PIM-eligible roles are not listed by Graph). */
+/** A directory role the user holds, active or PIM-eligible. */
 export interface DirectoryRoleInfo {
   displayName: string;
+  /** null when Graph returned the role without details (the app may not read roles): unidentified. */
   roleTemplateId: string | null;
+  /** A PIM-eligible assignment the user can activate at any time (roleEligibilitySchedules). */
+  eligible?: boolean;
 }
 
 /** Everything the bot knows about a target user at one moment. */
@@ -39,6 +42,11 @@ export interface UserSnapshot {
   domain: DomainInfo;
   /** null when the roles could not be read (the card says "unknown"). */
   roles: DirectoryRoleInfo[] | null;
+  /**
+   * Why roles are null or some are unidentified: the app lacks RoleManagement.Read.Directory, or
+   * Graph failed; undefined when every role is known.
+   */
+  rolesProblem?: 'missing-permission' | 'read-failed';
   /** ISO time the snapshot was read. */
   readAt: string;
 }

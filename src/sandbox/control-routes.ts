@@ -71,6 +71,15 @@ export function handleControl(method: string, path: string, body: unknown, bodyI
       if (typeof fields.granted !== 'boolean') return badRequest('expected {"granted": true|false}');
       sandbox.grantPrivilegedRole(fields.granted);
       return { status: 204 };
+    case 'POST /_sandbox/roles': {
+      const flags = ['idOnly', 'eligibleOnly'] as const;
+      const given = Object.keys(fields);
+      if (given.length === 0 || given.some((k) => !(flags as readonly string[]).includes(k)) || flags.some((k) => k in fields && typeof fields[k] !== 'boolean')) {
+        return badRequest('expected {"idOnly": true|false, "eligibleOnly": true|false} (either or both)');
+      }
+      sandbox.setRoleVisibility(fields as { idOnly?: boolean; eligibleOnly?: boolean });
+      return { status: 204 };
+    }
   }
   const errors = /^PUT \/_sandbox\/users\/([^/]+)\/provisioning-errors$/.exec(route);
   if (errors) {

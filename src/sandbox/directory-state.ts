@@ -32,6 +32,13 @@ export class DirectoryState {
   replicationLagMs = 0;
   /** Server-driven paging: collections answer at most this many items per page (undefined: $top). */
   maxPageSize: number | undefined;
+  /**
+   * The app may not read directory roles (no RoleManagement.Read.Directory): role objects come
+   * back with only an id, and PIM eligibility schedules answer 403.
+   */
+  rolesIdOnly = false;
+  /** Every seeded role assignment is PIM-eligible instead of active (e.g. an eligible-only Global Administrator). */
+  rolesEligibleOnly = false;
 
   constructor(private readonly seed: SeedData) {
     this.reset();
@@ -46,6 +53,8 @@ export class DirectoryState {
     this.privilegedRoleGranted = copy.app.privilegedRoleGranted;
     this.replicationLagMs = 0;
     this.maxPageSize = undefined;
+    this.rolesIdOnly = false;
+    this.rolesEligibleOnly = false;
   }
 
   get organization(): SeedData['organization'] {
@@ -150,11 +159,21 @@ export class DirectoryState {
     return this.domains.find((d) => d.id.toLowerCase() === lower);
   }
 
+  /** Graph's own guard on changing admins looks at active roles only. */
   isPrivileged(user: SeedUser): boolean {
+    if (this.rolesEligibleOnly) return false;
     return user.roleTemplateIds.some((t) => PRIVILEGED_ROLE_TEMPLATE_IDS.includes(t));
   }
 
+  /** Active role assignments (what transitiveMemberOf lists). */
   rolesOf(user: SeedUser): DirectoryRoleDefinition[] {
+    if (this.rolesEligibleOnly) return [];
+    return DIRECTORY_ROLES.filter((r) => user.roleTemplateIds.includes(r.roleTemplateId));
+  }
+
+  /** PIM-eligible role assignments (what roleEligibilitySchedules lists). */
+  eligibleRolesOf(user: SeedUser): DirectoryRoleDefinition[] {
+    if (!this.rolesEligibleOnly) return [];
     return DIRECTORY_ROLES.filter((r) => user.roleTemplateIds.includes(r.roleTemplateId));
   }
 

@@ -151,6 +151,15 @@ const roleJson = (role: DirectoryRoleDefinition): Json => ({
   roleTemplateId: role.roleTemplateId,
 });
 
+const idOnlyRoleJson = (role: DirectoryRoleDefinition): Json => ({
+  '@odata.type': '#microsoft.graph.directoryRole',
+  id: role.id,
+  deletedDateTime: null,
+  description: null,
+  displayName: null,
+  roleTemplateId: null,
+});
+
 const groupJson = (group: SeedGroup): Json => ({
   '@odata.type': '#microsoft.graph.group',
   id: group.id,
@@ -266,6 +275,9 @@ export function routeGraph(req: GraphRequest, dir: DirectoryState): GraphResult 
       return s.length === 1 && m === 'GET' ? getOrganization(req, dir) : notEmulated();
     case 'me':
       return graphError(400, 'BadRequest', MESSAGES.meNeedsDelegated, req.ids);
+    case 'roleManagement':
+      if (s.length === 3 && s[1] === 'directory' && s[2] === 'roleEligibilitySchedules' && m === 'GET') return listEligibility(req, dir);
+      return notEmulated();
     default:
       return notEmulated();
   }
@@ -331,7 +343,9 @@ function userMemberOf(req: GraphRequest, dir: DirectoryState, key: string, cast:
   if (error) return error;
   const user = dir.findUserForRead(key);
   if (!user) return userNotFound(req, key);
-  const roles = cast === 'microsoft.graph.group' ? [] : dir.rolesOf(user).map(roleJson);
+  // Without RoleManagement.Read.Directory Graph still lists the role objects, with only their id.
+  const toJson = (r: DirectoryRoleDefinition): Json => (dir.rolesIdOnly ? idOnlyRoleJson(r) : roleJson(r));
+  const roles = cast === 'microsoft.graph.group' ? [] : dir.rolesOf(user).map(toJson);
   const groups = cast === 'microsoft.graph.directoryRole' ? [] : dir.transitiveGroupsOf(user.id).map(groupJson);
   const set = cast === 'microsoft.graph.directoryRole' ? 'directoryRoles' : cast === 'microsoft.graph.group' ? 'groups' : 'directoryObjects';
   return page(req, [...groups, ...roles].map((o) => project(o, select, allowed)), context(req, set, select));
@@ -535,4 +549,37 @@ function deleteUser(req: GraphRequest, dir: DirectoryState, key: string): GraphR
   }
   dir.deleteUser(user);
   return { status: 204, headers: {} };
+}
+
+/**
+ * GET /roleManagement/directory/roleEligibilitySchedules[?$filter=principalId eq '{id}']
+ * [&$expand=roleDefinition]: PIM-eligible roles of the tenant or of one user (RoleManagement.Read.Directory).
+ */
+function listEligibility(req: GraphRequest, dir: DirectoryState): GraphResult {
+  const bad = unsupportedOption(req, ['$filter', '$expand', '$select']);
+  if (bad) return bad;
+  if (dir.rolesIdOnly) {
+    // ⚠ Graph's wording for a missing application permission
+    return graphError(403, 'AccessDenied', 'Request Authorization failed', req.ids);
+  }
+  const filter = /^principalId eq '([0-9a-f-]{36})'$/i.exec((req.query.$filter ?? '').trim());
+  if (req.query.$filter !== undefined && !filter) {
+    return graphError(501, 'NotImplemented', "The sandbox directory only emulates $filter=principalId eq '<object id>' on roleEligibilitySchedules", req.ids);
+  }
+  const expand = req.query.$expand;
+  if (expand !== undefined && expand !== 'roleDefinition') {
+    return graphError(501, 'NotImplemented', 'The sandbox directory only emulates $expand=roleDefinition on roleEligibilitySchedules', req.ids);
+  }
+  const principals = filter ? [dir.findUser(filter[1] ?? '')].filter((u): u is SeedUser => u !== undefined) : dir.users;
+  const items = principals.flatMap((user) => dir.eligibleRolesOf(user).map((role) => ({ user, role }))).map(({ user, role }) => ({
+    id: `${role.roleTemplateId}-${user.id}`,
+    principalId: user.id,
+    roleDefinitionId: role.roleTemplateId,
+    directoryScopeId: '/',
+    memberType: 'Direct',
+    status: 'Provisioned',
+    scheduleInfo: { startDateTime: '2024-01-01T00:00:00Z', expiration: { type: 'noExpiration' } },
+    ...(expand ? { roleDefinition: { id: role.roleTemplateId, displayName: role.displayName, templateId: role.roleTemplateId, isBuiltIn: true } } : {}),
+  }));
+  return json(200, { '@odata.context': `${req.baseUrl}/v1.0/$metadata#roleManagement/directory/roleEligibilitySchedules`, value: items });
 }

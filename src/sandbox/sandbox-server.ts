@@ -337,6 +337,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     grantPrivilegedRole: (granted) => {
       state.privilegedRoleGranted = granted;
     },
+    setRoleVisibility: ({ idOnly, eligibleOnly }) => {
+      if (idOnly !== undefined) state.rolesIdOnly = idOnly;
+      if (eligibleOnly !== undefined) state.rolesEligibleOnly = eligibleOnly;
+    },
     // The live object on purpose: tests may edit it to simulate a change made elsewhere.
     getUser: (idOrUpn) => state.findUser(idOrUpn) ?? state.findDeletedByKey(idOrUpn),
     stopSync: (idOrUpn, { softDelete }) => {
@@ -345,6 +349,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       state.stopSync(user, softDelete);
       return true;
     },
+    getGroup: (id) => state.findGroup(id),
     close: () =>
       new Promise<void>((resolve, reject) => {
         closing.abort();

@@ -14,7 +14,7 @@ const GRAPH_RESOURCE = 'https://graph.microsoft.com';
 const STORAGE_RESOURCE = 'https://storage.azure.com';
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 /** Application permissions granted to the bot's app (admin-consented). */
-export const GRANTED_APP_ROLES = ['User.ReadWrite.All', 'Domain.Read.All', 'GroupMember.Read.All'];
+export const GRANTED_APP_ROLES = ['User.ReadWrite.All', 'Domain.Read.All', 'GroupMember.Read.All', 'RoleManagement.Read.Directory'];
 
 export interface TokenContext {
   /** https://127.0.0.1:PORT: authority host and Graph base at once. */

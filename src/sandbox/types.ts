@@ -1,7 +1,7 @@
 /** Public types of the sandbox directory (the local Microsoft Graph + Entra emulator). */
 import type { FaultRule } from './faults';
 import type { RecordedRequest } from './request-log';
-import type { SeedData, SeedUser } from './seed';
+import type { SeedData, SeedGroup, SeedUser } from './seed';
 import type { WriteLimit } from './write-limit';
 
 export interface SandboxOptions {
@@ -58,5 +58,14 @@ export interface RunningSandbox {
    * (onPremisesSyncEnabled false, as after sync is turned off). Returns false for no such user.
    */
   stopSync(idOrUpn: string, options: { softDelete: boolean }): boolean;
+  /**
+   * Role switches: `idOnly` serves role objects with only an id and refuses PIM eligibility reads
+   * (403), as Graph does for an app without RoleManagement.Read.Directory; `eligibleOnly` turns
+   * every seeded role assignment into a PIM-eligible one (dave becomes an eligible-only Global
+   * Administrator). Both off after reset.
+   */
+  setRoleVisibility(switches: { idOnly?: boolean; eligibleOnly?: boolean }): void;
+  /** The live group by object id: tests may edit memberIds (e.g. remove an approver). */
+  getGroup(id: string): SeedGroup | undefined;
   close(): Promise<void>;
 }

@@ -43,7 +43,8 @@ export async function approveRequest(deps: WorkflowDeps, input: ApproveInput): P
   if (!isRequestConversation(stored, input.conversationId)) return { kind: 'wrong-conversation' };
   const pending = await expireIfDue(deps, stored);
   if (pending.state !== 'awaiting-approval') return { kind: 'already-handled', request: pending };
-  if (!(await deps.roles.canApprove(input.actor))) {
+  // Uncached: this tap may write to the directory, and group membership may have just been revoked.
+  if (!(await deps.roles.canApprove(input.actor, { fresh: true }))) {
     await auditRequest(deps, pending, 'request.refused', { actor: input.actor, detail: 'approval by someone who is not an approver' });
     return { kind: 'not-allowed', request: pending };
   }

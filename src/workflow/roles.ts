@@ -1,6 +1,6 @@
 /**
  * Who may request and who may approve, from explicit object ids and Entra groups (transitive
- * membership through Graph, cached briefly). Deny by default: no approver configured means nobody.
+ * membership through Graph, cached briefly for reads, asked afresh before a write). Deny by default: no approver configured means nobody.
  */
 import type { Config } from '../config';
 import type { Actor } from './types';
@@ -17,7 +17,11 @@ export interface GroupMembership {
 export interface RolePolicy {
   readonly config: RolesConfig;
   canRequest(actor: Actor): Promise<boolean>;
-  canApprove(actor: Actor): Promise<boolean>;
+  /**
+   * `fresh`: ask Graph now, bypassing the membership cache; used when the answer lets a tap write
+   * to the directory, so someone just removed from the approvers' group cannot approve.
+   */
+  canApprove(actor: Actor, options?: { fresh?: boolean }): Promise<boolean>;
   /** Explicit approvers as Teams user MRIs for card refresh (Teams allows at most 60). */
   approverIdsForRefresh(): string[];
   /** Whether anybody at all can approve. */
@@ -47,11 +51,11 @@ export class ConfiguredRoles implements RolePolicy {
     return [...this.approverIds].slice(0, 60).map((id) => `8:orgid:${id}`);
   }
 
-  async canApprove(actor: Actor): Promise<boolean> {
+  async canApprove(actor: Actor, options: { fresh?: boolean } = {}): Promise<boolean> {
     const id = actor.aadObjectId.toLowerCase();
     if (!id) return false;
     if (this.approverIds.has(id)) return true;
-    return this.inGroup(id, this.config.approverGroupId);
+    return this.inGroup(id, this.config.approverGroupId, options.fresh === true);
   }
 
   /** With no requester restriction configured, anyone in a served tenant may ask (asking changes nothing). */
@@ -65,16 +69,16 @@ export class ConfiguredRoles implements RolePolicy {
     return this.canApprove(actor);
   }
 
-  private async inGroup(userId: string, groupId: string | undefined): Promise<boolean> {
+  private async inGroup(userId: string, groupId: string | undefined, fresh = false): Promise<boolean> {
     if (!groupId || !this.membership) return false;
-    const groups = await this.groupsOf(userId);
+    const groups = await this.groupsOf(userId, fresh);
     return groups.has(groupId.toLowerCase());
   }
 
-  /** One Graph call checks every configured group; the answer is cached per user. */
-  private async groupsOf(userId: string): Promise<Set<string>> {
+  /** One Graph call checks every configured group; the answer is cached per user (for reads). */
+  private async groupsOf(userId: string, fresh: boolean): Promise<Set<string>> {
     const cached = this.cache.get(userId);
-    if (cached && cached.until > Date.now()) return cached.groups;
+    if (!fresh && cached && cached.until > Date.now()) return cached.groups;
     const wanted = [this.config.approverGroupId, this.config.requesterGroupId].filter((g): g is string => Boolean(g));
     const found = await (this.membership as GroupMembership).checkMemberGroups(userId, wanted);
     const groups = new Set(found.map((g) => g.toLowerCase()));

@@ -39,7 +39,7 @@ test('ClientSecretCredential gets an app-only Graph token with the expected clai
     iss: `https://sts.windows.net/${SANDBOX_TENANT_ID}/`,
     tid: SANDBOX_TENANT_ID,
     appid: SANDBOX_CLIENT_ID,
-    roles: ['User.ReadWrite.All', 'Domain.Read.All', 'GroupMember.Read.All'],
+    roles: ['User.ReadWrite.All', 'Domain.Read.All', 'GroupMember.Read.All', 'RoleManagement.Read.Directory'],
   });
   expect(claims.exp).toBeGreaterThan(Date.now() / 1000 + 3500);
   expect(token.expiresOnTimestamp).toBeGreaterThan(Date.now() + 3500 * 1000);

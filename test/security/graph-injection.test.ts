@@ -41,7 +41,8 @@ function userKeyOf(rawUrl: string): string | undefined {
 /**
  * Every request that reached the sandbox stays inside the allowed shapes: top level only
  * POST /v1.0/$batch (plus the token endpoint), sub-requests only GETs of /users/{key},
- * /users/{key}/transitiveMemberOf/microsoft.graph.directoryRole, /users?$filter=…, /domains/{name};
+ * /users/{key}/transitiveMemberOf/microsoft.graph.directoryRole, /users?$filter=…, /domains/{name},
+ * /roleManagement/directory/roleEligibilitySchedules (by object id);
  * every user key is the target itself or an object id the directory returned.
  */
 function expectOnlyAllowedRequests(requests: RecordedRequest[], target: string | undefined, kind = 'address'): void {
@@ -51,7 +52,7 @@ function expectOnlyAllowedRequests(requests: RecordedRequest[], target: string |
       expect([where, /\/(oauth2\/v2\.0\/token|v2\.0\/\.well-known\/openid-configuration)$/.test(r.path)]).toEqual([where, true]);
       continue;
     }
-    expect([where, /^\/v1\.0\/(users|\$batch|domains)(\/|\(|$)/.test(r.path)]).toEqual([where, true]);
+    expect([where, /^\/v1\.0\/(users|\$batch|domains|roleManagement\/directory\/roleEligibilitySchedules)(\/|\(|$)/.test(r.path)]).toEqual([where, true]);
     if (!r.viaBatch) {
       expect([where, r.method === 'POST' && r.path === '/v1.0/$batch' && r.rawUrl === '/v1.0/$batch']).toEqual([where, true]);
       continue;
@@ -63,6 +64,12 @@ function expectOnlyAllowedRequests(requests: RecordedRequest[], target: string |
     if (path === '/users') {
       expect(Object.keys(r.query).sort()).toEqual(['$filter', '$select', '$top']);
       if (target !== undefined) expect([where, r.query.$filter]).toEqual([where, expectedFilter(target, kind)]);
+      continue;
+    }
+    if (path === '/roleManagement/directory/roleEligibilitySchedules') {
+      // The tenant's list, or one user's by an object id the directory returned (never chat text).
+      expect([where, r.query.$expand]).toEqual([where, 'roleDefinition']);
+      if (r.query.$filter !== undefined) expect([where, /^principalId eq '[0-9a-f-]{36}'$/.test(r.query.$filter)]).toEqual([where, true]);
       continue;
     }
     if (path.startsWith('/domains/')) {

@@ -2,6 +2,9 @@
 import type { UserSnapshot } from '../../directory/types';
 import type { Blocker } from '../types';
 
+/** Graph names roles (and lists PIM eligibility) only for an app holding this permission. */
+export const ROLE_READ_PERMISSION = 'RoleManagement.Read.Directory';
+
 /**
  * Roles whose holders only Privileged Authentication Administrators may change, plus other
  * roles Microsoft marks privileged. Any role whose name ends in "Administrator" counts too.
@@ -40,7 +43,11 @@ export function protectionBlockers(snapshot: UserSnapshot, protection: Protectio
   if (!protection.allowPrivilegedTargets) {
     const privileged = privilegedRoles(snapshot);
     if (privileged === null) {
-      blockers.push({ kind: 'protected', reason: 'privileged-role', detail: 'roles that could not be read (checked to be safe)' });
+      const detail =
+        snapshot.rolesProblem === 'missing-permission'
+          ? `roles the bot may not read: grant the app ${ROLE_READ_PERMISSION}`
+          : 'roles that could not be read (checked to be safe)';
+      blockers.push({ kind: 'protected', reason: 'privileged-role', detail });
     } else if (privileged.length > 0) {
       blockers.push({ kind: 'protected', reason: 'privileged-role', detail: privileged.join(', ') });
     }
@@ -53,10 +60,19 @@ export function syncedBlockers(snapshot: UserSnapshot): Blocker[] {
   return snapshot.user.onPremisesSyncEnabled === true ? [{ kind: 'synced', lastSyncDateTime: snapshot.user.onPremisesLastSyncDateTime }] : [];
 }
 
-/** Names of the user's privileged roles; null when the roles could not be read. */
+/**
+ * Names of the user's privileged roles, active or PIM-eligible; null when the roles could not be
+ * read. Fails closed: a role Graph returned without details (no template id) counts as privileged.
+ */
 export function privilegedRoles(snapshot: UserSnapshot): string[] | null {
   if (snapshot.roles === null) return null;
-  return snapshot.roles
+  const unidentified = snapshot.roles.filter((r) => r.roleTemplateId === null).length;
+  const named = snapshot.roles
     .filter((r) => (r.roleTemplateId && PRIVILEGED_ROLE_TEMPLATE_IDS.has(r.roleTemplateId)) || /administrator$/i.test(r.displayName))
-    .map((r) => r.displayName);
+    .filter((r) => r.roleTemplateId !== null)
+    .map((r) => (r.eligible ? `${r.displayName} (eligible through PIM)` : r.displayName));
+  if (unidentified > 0) {
+    named.push(`${unidentified === 1 ? 'a role' : `${unidentified} roles`} the bot cannot identify: grant the app ${ROLE_READ_PERMISSION}`);
+  }
+  return named;
 }
