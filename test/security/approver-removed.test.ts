@@ -28,7 +28,7 @@ it('refuses a confirm from an approver removed from the group after the bot cach
   group.memberIds = group.memberIds.filter((id) => id !== SANDBOX_USERS.adele);
   h.sandbox.clearRequests();
 
-  const { body } = await h.tap('clear.confirm', { requestId }, { from: APPROVER, replyToId: cardMessageId });
+  const { body } = await h.tap('request.approve', { requestId }, { from: APPROVER, replyToId: cardMessageId });
   expect(JSON.stringify(body.value)).toMatch(/not allowed to approve/);
   expect(patches(h.sandbox)).toHaveLength(0);
   expect(membershipChecks(SANDBOX_USERS.adele)).toHaveLength(1);
@@ -37,7 +37,7 @@ it('refuses a confirm from an approver removed from the group after the bot cach
 
 it('still lets a current member approve (fresh check, then exactly one PATCH)', async () => {
   const { requestId, cardMessageId } = await requestClear(h, 'alice@contoso.com', { from: HELPDESK });
-  const { body } = await h.tap('clear.confirm', { requestId }, { from: APPROVER, replyToId: cardMessageId });
+  const { body } = await h.tap('request.approve', { requestId }, { from: APPROVER, replyToId: cardMessageId });
   expect(cardText(body.value)).toMatch(/cleared/i);
   expect(patches(h.sandbox)).toHaveLength(1);
 });

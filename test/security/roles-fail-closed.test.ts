@@ -9,7 +9,7 @@ import { findActions } from '../cards/card-text';
 import { Harness, HELPDESK, startHarness } from '../helpers/bot-harness';
 import { cardText, lastCard, patches, requestClear, writes } from '../helpers/security-helpers';
 
-const hasConfirm = (card: Record<string, unknown>) => findActions(card).some((a) => a.verb === 'clear.confirm');
+const hasConfirm = (card: Record<string, unknown>) => findActions(card).some((a) => a.verb === 'request.approve');
 
 async function control(h: Harness, body: unknown): Promise<number> {
   const response = await fetch(`${h.sandbox.url}/_sandbox/roles`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -54,7 +54,7 @@ describe('role objects without details (the app may not read roles)', () => {
     const { requestId, cardMessageId } = await requestClear(h, 'alice@contoso.com');
     expect(await control(h, { idOnly: true })).toBe(204);
     h.sandbox.clearRequests();
-    const { body } = await h.tap('clear.confirm', { requestId }, { replyToId: cardMessageId });
+    const { body } = await h.tap('request.approve', { requestId }, { replyToId: cardMessageId });
     expect(patches(h.sandbox)).toHaveLength(0);
     expect(cardText(body.value)).toMatch(/RoleManagement\.Read\.Directory/);
   });
