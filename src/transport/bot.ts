@@ -136,7 +136,7 @@ export class ImmutableIdBot extends TeamsActivityHandler {
       }
       return;
     }
-    const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
+    const text = TurnContext.removeRecipientMention(activity) || activity.text || imBackText(activity.value) || '';
     const typing = this.typingWhileSlow(context);
     let replies;
     try {
@@ -339,4 +339,13 @@ function baseConversationId(conversationId: string): string {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/**
+ * A tapped `imBack` button. Teams turns it into a message whose text is the value; clients that
+ * only know Action.Submit (the Agents Playground, Web Chat) send the button's data as the value.
+ */
+export function imBackText(value: unknown): string | undefined {
+  const msteams = (value as { msteams?: { type?: unknown; value?: unknown } } | undefined)?.msteams;
+  return msteams?.type === 'imBack' && typeof msteams.value === 'string' ? msteams.value : undefined;
 }

@@ -4,7 +4,7 @@
  */
 import { SANDBOX_USERS } from '../../src/sandbox';
 import { collectCardText, findActions } from '../cards/card-text';
-import { cardOf, HELPDESK, useHarness } from '../helpers/bot-harness';
+import { BOT, cardOf, HELPDESK, useHarness } from '../helpers/bot-harness';
 
 const h = useHarness();
 
@@ -54,6 +54,23 @@ describe('a near miss gets the command it meant, with a button that sends it', (
     const card = cardOf(replies()[0]!);
     expect(cardText(card)).toContain('Alice Smith');
     expect(findActions(card).some((a) => a.verb === 'request.approve')).toBe(true);
+  });
+
+  it('the button works in clients that send Action.Submit data instead of the text (Agents Playground, Web Chat)', async () => {
+    const { status } = await h.post({
+      type: 'message',
+      id: 'imback-1',
+      channelId: 'msteams',
+      serviceUrl: h.connector.url,
+      from: { id: HELPDESK.id, name: HELPDESK.name, aadObjectId: HELPDESK.aadObjectId },
+      recipient: BOT,
+      conversation: { id: h.conversationIdFor('personal'), tenantId: h.tenantId, conversationType: 'personal' },
+      channelData: { tenant: { id: h.tenantId } },
+      replyToId: 'suggestion-card-1',
+      value: { msteams: { type: 'imBack', value: 'show alice@contoso.com' } },
+    });
+    expect(status).toBe(200);
+    expect(cardText(cardOf(replies()[0]!))).toContain('Alice Smith');
   });
 
   it('still answers chatter that names no user with the help card', async () => {
