@@ -1,12 +1,15 @@
 /** Change requests on a KeyValueStore, with state transitions that only one caller can win. */
 import { normaliseRequest } from '../workflow/normalise-request';
-import type { ChangeRequest, RequestState } from '../workflow/types';
+import { FINAL_STATES, type ChangeRequest, type RequestState } from '../workflow/types';
 import { EtagConflictError, KeyValueStore } from './key-value-store';
 
 const PREFIX = 'request_';
 
 /** Every read goes through normaliseRequest, so requests stored by earlier versions still work. */
 export class RequestStore {
+  /** Keys of requests seen in a final state: they never change state again, so listing open ones skips them. */
+  private readonly settled = new Set<string>();
+
   constructor(private readonly store: KeyValueStore) {}
 
   private async read(id: string): Promise<{ value: ChangeRequest; etag: string } | undefined> {
@@ -65,8 +68,11 @@ export class RequestStore {
 
   /** Requests in any of these states (for start-up reconciliation and reminders). */
   async listByState(states: readonly RequestState[]): Promise<ChangeRequest[]> {
-    const keys = await this.store.list(PREFIX);
-    const items = await Promise.all(keys.map((k) => this.readKey(k)));
-    return items.flatMap((i) => (i && states.includes(i.value.state) ? [i.value] : []));
+    // Housekeeping lists open requests every minute: without this it would re-read the whole history each time.
+    const onlyOpen = !states.some((state) => FINAL_STATES.includes(state));
+    const keys = (await this.store.list(PREFIX)).filter((k) => !(onlyOpen && this.settled.has(k)));
+    const items = await Promise.all(keys.map(async (k) => ({ key: k, item: await this.readKey(k) })));
+    for (const { key, item } of items) if (item && FINAL_STATES.includes(item.value.state)) this.settled.add(key);
+    return items.flatMap(({ item }) => (item && states.includes(item.value.state) ? [item.value] : []));
   }
 }
