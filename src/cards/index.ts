@@ -1,6 +1,7 @@
 /** The cards module: pure functions from bot data to Adaptive Card JSON, plus the action verbs. */
 export { renderUserCard, MAX_REFRESH_USER_IDS, type UserCardInput, type UserCardButtons } from './render-user-card';
 export { renderOutcomeCard, type OutcomeCardInput } from './render-outcome-card';
+export { renderChangeCard, describeBlocker, type ChangeCardInput } from './render-change-card';
 export { renderWorkingCard, type WorkingCardInput } from './render-working-card';
 export { renderTipsCard, type TipsCardInput } from './render-tips-card';
 export { renderChoicesCard, renderSuggestionCard, MAX_CHOICES, type Choice, type ChoicesCardInput } from './render-choices-card';

@@ -4,6 +4,7 @@ import { CardTemplate, type AdaptiveCardJson } from './card-json';
 import { escapeCardText } from './escape';
 import { describeTarget, formatApproverNames, formatImmutableId, formatUtc } from './format';
 import template from './outcome.card.json';
+import { isRequestId } from './verbs';
 
 export interface OutcomeCardInput {
   request: ChangeRequest;
@@ -51,6 +52,9 @@ interface OutcomeCardViewModel {
   hasGraphRequestId: boolean;
   graphRequestId: string;
   requestId: string;
+  /** A completed change offers Undo (a new request, through approval). */
+  showUndo: boolean;
+  undoRequestId: string;
 }
 
 const card = new CardTemplate<OutcomeCardViewModel>('outcome', template);
@@ -62,6 +66,12 @@ const DEFAULT_MESSAGES: Partial<Record<ChangeOutcome['status'], string>> = {
 
 /** Outcomes where nobody confirmed and nothing ran. */
 const NOT_RUN: ReadonlySet<ChangeOutcome['status'] | undefined> = new Set<ChangeOutcome['status']>(['cancelled', 'rejected', 'expired']);
+
+/** A change that ran can be undone (through a new, approved request). */
+function undoable(request: ChangeRequest): boolean {
+  const status = request.outcome?.status;
+  return request.state === 'completed' && (status === 'completed' || status === 'completed-pending-replication') && isRequestId(request.id);
+}
 
 /** An actor's name, escaped; '' when there is no actor or no name. */
 function nameOf(actor: { name?: string } | undefined): string {
@@ -126,5 +136,7 @@ export function renderOutcomeCard(input: OutcomeCardInput): AdaptiveCardJson {
     hasGraphRequestId: Boolean(outcome?.graphRequestId?.trim()),
     graphRequestId: escapeCardText(outcome?.graphRequestId, 100),
     requestId: escapeCardText(request.id, 128),
+    showUndo: undoable(request),
+    undoRequestId: undoable(request) ? request.id : '',
   });
 }

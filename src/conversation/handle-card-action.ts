@@ -1,5 +1,5 @@
 /** A tap on a card button in, the card that replaces it (or a short message) out. */
-import { parseActionData, renderOutcomeCard, renderTipsCard, renderUserCard, renderWorkingCard, type ParsedAction, type Verb } from '../cards';
+import { parseActionData, renderChangeCard, renderOutcomeCard, renderTipsCard, renderUserCard, renderWorkingCard, type ParsedAction, type Verb } from '../cards';
 import { approveRequest } from '../workflow/approve-request';
 import { addReason, cancelRequest, DecisionResult, rejectRequest } from '../workflow/decide-request';
 import { isRequestConversation } from '../workflow/create-request';
@@ -9,8 +9,11 @@ import { DirectoryError } from '../directory/directory-error';
 import { explainDirectoryError } from './explain-error';
 import type { ConversationDeps } from './deps';
 import { requestFromNotification } from './handle-notification';
+import { requestUndo } from './commands/undo';
+import { changeTips } from './change-tips';
 import { card, CardActionResult, CardJson, text } from './replies';
-import { alreadyHandledText, announceOutcome, broadcast, renderRequestCard, viewerOf } from './request-cards';
+import { alreadyHandledText, announceOutcome, broadcast, changeCardWords, renderRequestCard, viewerOf } from './request-cards';
+import { primaryChange } from '../workflow/changes';
 
 export interface IncomingCardAction {
   /** The invoke value (Action.Execute) or the message value (Action.Submit fallback). */
@@ -53,7 +56,7 @@ const VERB_HANDLERS: Record<Verb, VerbHandler> = {
   'request.approve': (deps, action, data) => approve(deps, action, data.requestId),
   'request.reject': reject,
   'request.cancel': (deps, action, data) => decideAndBroadcast(deps, cancelRequest(deps, common(action, data)), action.conversationId, action.activityId),
-  'request.undo': async () => message('Undo is not available in this version of the bot. Nothing was changed.'),
+  'request.undo': (deps, action, data) => undoFromCard(deps, action, data.requestId),
   'request.reason': (deps, action, data) =>
     decideAndBroadcast(deps, addReason(deps, { ...common(action, data), ...(data.inputs.reason ? { reason: data.inputs.reason } : {}) }), action.conversationId, action.activityId),
   'request.refresh': (deps, action, data) => refresh(deps, data.requestId, action),
@@ -73,6 +76,15 @@ async function route(deps: ConversationDeps, action: IncomingCardAction): Promis
     return { kind: 'message', text: "I didn't recognise that button (it may be from an older version of this bot). Nothing was changed.", followUps: [] };
   }
   return VERB_HANDLERS[data.verb](deps, action, data);
+}
+
+/** The Undo button of an outcome card: the outcome card stays, the undo request card follows. */
+async function undoFromCard(deps: ConversationDeps, action: IncomingCardAction, requestId: string): Promise<CardActionResult> {
+  const original = await deps.requests.get(requestId);
+  if (!original) return message(NOT_FOUND);
+  if (!isRequestConversation(original, action.conversationId)) return message(WRONG_CONVERSATION);
+  const replies = await requestUndo(deps, { requestId, actor: action.actor, conversationId: action.conversationId, tenantId: action.tenantId ?? original.tenantId });
+  return { kind: 'card', card: renderOutcomeCard({ request: original, sandbox: deps.sandbox }), followUps: replies };
 }
 
 function common(action: IncomingCardAction, data: ParsedAction): { requestId: string; actor: Actor; conversationId: string } {
@@ -114,6 +126,26 @@ async function approve(deps: ConversationDeps, action: IncomingCardAction, reque
       return { kind: 'card', card: renderRequestCard(deps, result.request, await viewerOf(deps, result.request, action.actor.aadObjectId)), followUps: [] };
     case 'stale':
       await broadcast(deps, result.request, { ...skip, announce: announceOutcome(result.request) });
+      if (result.request.kind !== 'clear-immutable-id') {
+        // A hard match or undo with its uniqueness or value re-checked before writing: say what blocks it now.
+        const fresh = result.freshRequest;
+        const notice = 'The user changed since this card was shown (or another user now holds the value), so nothing was changed. Here is the current state.';
+        return {
+          kind: 'card',
+          card: fresh
+            ? renderRequestCard(deps, fresh, 'anyone', notice)
+            : renderChangeCard({
+                snapshot: result.snapshot,
+                newValue: primaryChange(result.request).after,
+                ...changeCardWords(result.request),
+                blockers: result.blockers,
+                sandbox: deps.sandbox,
+                requestedBy: action.actor.name,
+                notice,
+              }),
+          followUps: [],
+        };
+      }
       return {
         kind: 'card',
         card: renderUserCard({
@@ -134,7 +166,11 @@ async function approve(deps: ConversationDeps, action: IncomingCardAction, reque
       if (result.error) {
         return { kind: 'card', card: outcomeCard, followUps: [text(explainDirectoryError(result.error, result.request.targetUpn))] };
       }
-      const followUps = result.snapshot ? [card(renderTipsCard({ snapshot: result.snapshot, sandbox: deps.sandbox }))] : [];
+      const followUps = !result.snapshot
+        ? []
+        : result.request.kind === 'clear-immutable-id'
+          ? [card(renderTipsCard({ snapshot: result.snapshot, sandbox: deps.sandbox }))]
+          : [text(changeTips(result.request, result.snapshot))];
       return { kind: 'card', card: outcomeCard, followUps };
     }
   }

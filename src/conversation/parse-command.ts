@@ -1,4 +1,5 @@
 /** Turns chat text into a typed command. Pure: no I/O, no botbuilder. */
+import { ANCHOR_FORMS_HELP, parseAnchor, type Anchor } from '../directory/anchor';
 import { suggestCommand } from './suggest-command';
 import { parseTarget, parseUserRef, type UserRef } from './target';
 
@@ -6,6 +7,12 @@ export type Command =
   | { kind: 'clear'; target: UserRef; reason?: string }
   | { kind: 'show'; target: UserRef }
   | { kind: 'cancel'; requestId: string }
+  /** Hard match: set the user's immutable id to the anchor of an on-prem object. */
+  | { kind: 'match'; target: UserRef; anchor: Anchor; reason?: string }
+  /** The same anchor in all three forms; no Graph call. */
+  | { kind: 'convert'; anchor: Anchor }
+  /** Open a request that restores what a completed request changed. */
+  | { kind: 'undo'; requestId: string }
   | { kind: 'history'; target?: UserRef }
   | { kind: 'help' }
   | { kind: 'invalid'; message: string }
@@ -24,6 +31,9 @@ const SHOW = new RegExp(`${POLITE}(?:show|check|look up|lookup|find|get)(?:\\s+(
 const HELP = /^(?:help|\?|commands|what can you do\??|hi|hello)$/i;
 const CANCEL = /^(?:please\s+)?cancel(?:\s+(?:request\s+)?(.*))?$/is;
 const HISTORY = /^(?:show\s+)?(?:history|audit)(?:\s+(?:for|of)\b)?(?:\s+(.*))?$/is;
+const MATCH = /^(?:(?:please|pls|kindly)[\s,]+)?(?:hard[\s-]*)?match(?:\s+(.*?))?(?:\s+(?:to|with)\s+(.*))?$/is;
+const CONVERT = /^convert(?:\s+(?:anchor\s+)?(.*))?$/is;
+const UNDO = /^(?:please\s+)?undo(?:\s+(?:request\s+)?(.*))?$/is;
 const REQUEST_ID = /^[A-Za-z0-9_-]{16,128}$/;
 const REASON = /^(.*?)\s+(?:because|reason:?|ticket:?|for ticket)\s+(.+)$/is;
 
@@ -46,13 +56,26 @@ export function parseCommand(text: string): Command {
 
   const cancel = CANCEL.exec(t);
   if (cancel) {
-    const id = (cancel[1] ?? '').trim().replace(/^[`"'<]+|[`"'>]+$/g, '');
-    if (!id) return { kind: 'invalid', message: 'Tell me which request to cancel: `cancel <request id>` (the id is on the request card).' };
-    if (!REQUEST_ID.test(id)) {
-      return { kind: 'invalid', message: `"${id.slice(0, 60)}" is not a request id. Request ids are 16 or more letters, digits, - and _, shown on the request card.` };
-    }
-    return { kind: 'cancel', requestId: id };
+    const id = requestIdOf(cancel[1], 'cancel');
+    return typeof id === 'string' ? { kind: 'cancel', requestId: id } : id;
   }
+
+  const undo = UNDO.exec(t);
+  if (undo) {
+    const id = requestIdOf(undo[1], 'undo');
+    return typeof id === 'string' ? { kind: 'undo', requestId: id } : id;
+  }
+
+  const convert = CONVERT.exec(t);
+  if (convert) {
+    const raw = (convert[1] ?? '').trim();
+    if (!raw) return { kind: 'invalid', message: `Tell me which anchor to convert: \`convert <anchor>\`, where the anchor is ${ANCHOR_FORMS_HELP}.` };
+    const parsed = parseAnchor(raw);
+    return parsed.ok ? { kind: 'convert', anchor: parsed.anchor } : { kind: 'invalid', message: parsed.reason };
+  }
+
+  const match = MATCH.exec(t);
+  if (match) return parseMatch(match[1], match[2]);
 
   const history = HISTORY.exec(t);
   if (history) {
@@ -98,4 +121,37 @@ export function parseCommand(text: string): Command {
 function nearMiss(t: string): Command | undefined {
   const suggestion = suggestCommand(t, { strict: true });
   return suggestion ? { kind: 'suggest', suggestion } : undefined;
+}
+
+/** `match <user> to <anchor> [because …]`: both parts are checked here, before any Graph call. */
+function parseMatch(who: string | undefined, rest: string | undefined): Command {
+  const usage = 'Send `match <user> to <anchor>`, e.g. `match alice@contoso.com to 35918bc9-196d-40ea-9779-889d79b753f0`.';
+  if (!who?.trim()) return { kind: 'invalid', message: `Tell me which user to hard-match. ${usage}` };
+  if (!rest?.trim()) return { kind: 'invalid', message: `Tell me the on-prem anchor to match ${who.trim().slice(0, 80)} to: ${ANCHOR_FORMS_HELP}. ${usage}` };
+  const withReason = REASON.exec(rest.trim());
+  const anchorText = withReason?.[1] ?? rest;
+  const reason = withReason?.[2]?.trim();
+  const user = parseUserRef(who);
+  if (!user.ok) return { kind: 'invalid', message: user.reason };
+  const anchor = parseAnchor(anchorText);
+  if (!anchor.ok) return { kind: 'invalid', message: anchor.reason };
+  return { kind: 'match', target: user.target, anchor: anchor.anchor, ...(reason ? { reason: reason.slice(0, 500) } : {}) };
+}
+
+/** The request id of `cancel <id>` / `undo <id>`, or the message saying what is wrong. */
+function requestIdOf(raw: string | undefined, verb: 'cancel' | 'undo'): string | Command {
+  const id = (raw ?? '').trim().replace(/^[`"'<]+|[`"'>]+$/g, '');
+  if (!id) {
+    return {
+      kind: 'invalid',
+      message:
+        verb === 'cancel'
+          ? 'Tell me which request to cancel: `cancel <request id>` (the id is on the request card).'
+          : 'Tell me which change to undo: `undo <request id>` (the id is on the outcome card and in `history <user>`).',
+    };
+  }
+  if (!REQUEST_ID.test(id)) {
+    return { kind: 'invalid', message: `"${id.slice(0, 60)}" is not a request id. Request ids are 16 or more letters, digits, - and _, shown on the request card.` };
+  }
+  return id;
 }

@@ -1,5 +1,6 @@
 /** Renders a request for whoever looks at it, and keeps every copy of its card in step. */
-import { escapeCardText as esc, renderOutcomeCard, renderUserCard, renderWorkingCard } from '../cards';
+import { escapeCardText as esc, renderChangeCard, renderOutcomeCard, renderUserCard, renderWorkingCard } from '../cards';
+import { primaryChange } from '../workflow/changes';
 import type { ChangeRequest } from '../workflow/types';
 import { kindModule } from '../workflow/change-kinds';
 import type { ConversationDeps } from './deps';
@@ -19,6 +20,25 @@ export function renderRequestCard(deps: ConversationDeps, request: ChangeRequest
         : viewer === 'other'
           ? { approve: false, reject: false, cancel: false, addReason: false }
           : { approve: true, reject: true, cancel: true, addReason: false };
+  if (request.kind !== 'clear-immutable-id') {
+    const change = primaryChange(request);
+    return renderChangeCard({
+      snapshot: request.snapshot,
+      currentValue: change.before,
+      newValue: change.after,
+      ...changeCardWords(request),
+      blockers: [],
+      requestId: request.id,
+      sandbox: deps.sandbox,
+      requestedBy: request.requester.name,
+      ...(request.reason ? { reason: request.reason } : {}),
+      approvals: request.approvals.map((a) => ({ name: a.actor.name, at: a.at })),
+      requiredApprovals: request.requiredApprovals,
+      buttons: { approve: buttons.approve, reject: buttons.reject, cancel: buttons.cancel },
+      ...(viewer === 'approver' ? { approveTitle: request.kind === 'undo' ? 'Approve & undo' : 'Approve & match' } : {}),
+      ...(notice ? { notice } : {}),
+    });
+  }
   return renderUserCard({
     snapshot: request.snapshot,
     blockers: [],
@@ -35,6 +55,20 @@ export function renderRequestCard(deps: ConversationDeps, request: ChangeRequest
     showRequestId: true,
     ...(notice ? { notice } : {}),
   });
+}
+
+/** Title and summary of a set/undo card. */
+export function changeCardWords(request: Pick<ChangeRequest, 'kind' | 'undoOf'>): { title: string; summary: string } {
+  if (request.kind === 'undo') {
+    return {
+      title: 'Undo the change?',
+      summary: `Approving writes back the immutable ID that request ${esc(request.undoOf ?? '', 128)} replaced.`,
+    };
+  }
+  return {
+    title: 'Hard match: set the immutable ID?',
+    summary: 'Approving sets the immutable ID to the on-prem anchor below, so the next sync joins this cloud user to that on-prem object (a hard match).',
+  };
 }
 
 /** Who is looking: the requester, an approver, or someone else. */

@@ -29,10 +29,11 @@ function headline(card: unknown): string | undefined {
 
 describe('renderOutcomeCard', () => {
   describe.each(STATUSES)('%s', (status) => {
-    it.each([false, true])('passes the official parser, no buttons (sandbox %p)', (sandbox) => {
+    it.each([false, true])('passes the official parser; only a change that ran offers Undo (sandbox %p)', (sandbox) => {
       const card = render({ outcome: makeOutcome(status, { graphRequestId: 'abc-123', message: 'Some detail' }) }, sandbox);
       expectValidCard(card);
-      expect(findActions(card)).toEqual([]);
+      const ran = status === 'completed' || status === 'completed-pending-replication';
+      expect(findActions(card).map((a) => `${a.type} ${a.verb ?? (a.data as { verb?: string }).verb}`)).toEqual(ran ? ['Action.Execute request.undo', 'Action.Submit request.undo'] : []);
       expect(cardTextJoined(card).includes('Sandbox directory')).toBe(sandbox);
     });
 

@@ -10,7 +10,10 @@ import { clear } from './clear';
 import type { CommandHandler, CommandName } from './command';
 import { help, invalid, unknown } from './help';
 import { history } from './history';
+import { convert } from './convert';
+import { match } from './match';
 import { show } from './show';
+import { undo } from './undo';
 import { suggest } from './suggest';
 
 export const COMMANDS: { [K in CommandName]: CommandHandler<K> } = {
@@ -22,6 +25,9 @@ export const COMMANDS: { [K in CommandName]: CommandHandler<K> } = {
   clear,
   cancel,
   history,
+  match,
+  convert,
+  undo,
 };
 
 /** Runs the handler of a parsed command. */
