@@ -177,8 +177,8 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const approvals = {
     ...(channelRaw ? { channelId: channelRaw } : {}),
-    reminderAfterMs: parseDuration('REMINDER_AFTER', get('REMINDER_AFTER'), 4 * HOUR, problems),
-    requestTtlMs: parseDuration('REQUEST_TTL', get('REQUEST_TTL'), 24 * HOUR, problems),
+    reminderAfterMs: parseDuration('REMINDER_AFTER', get('REMINDER_AFTER'), 4 * HOUR, DURATION_LIMITS.REMINDER_AFTER, problems),
+    requestTtlMs: parseDuration('REQUEST_TTL', get('REQUEST_TTL'), 24 * HOUR, DURATION_LIMITS.REQUEST_TTL, problems),
   };
   const notifySecret = get('NOTIFY_SECRET');
   if (notifySecret && notifySecret.length < 16) {
@@ -202,10 +202,12 @@ export function loadConfig(env: Env = process.env): Config {
   const rateLimitPerMinute = parseInteger('RATE_LIMIT_PER_MINUTE', get('RATE_LIMIT_PER_MINUTE'), 30, 1, 10000, problems);
   const watch = {
     enabled: parseBool('WATCH_SYNC_ERRORS', get('WATCH_SYNC_ERRORS'), false, problems),
-    intervalMs: parseDuration('WATCH_INTERVAL', get('WATCH_INTERVAL'), HOUR, problems),
+    // Each pass reads every user: more often than once a minute would only burn Graph's read quota.
+    intervalMs: parseDuration('WATCH_INTERVAL', get('WATCH_INTERVAL'), HOUR, DURATION_LIMITS.WATCH_INTERVAL, problems),
   };
-  // Each pass reads every user: more often than once a minute would only burn Graph's read quota.
-  if (watch.intervalMs < 60_000) problems.push(`WATCH_INTERVAL: "${get('WATCH_INTERVAL')}" is shorter than 1 minute; use e.g. 15m or 1h (default 1h)`);
+  // Parsed before the check below, so a bad value stops start-up instead of being replaced silently.
+  const sweepIntervalMs = parseDuration('SWEEP_INTERVAL', get('SWEEP_INTERVAL'), 60_000, DURATION_LIMITS.SWEEP_INTERVAL, problems);
+  const graphTimeoutMs = parseInteger('GRAPH_TIMEOUT_MS', get('GRAPH_TIMEOUT_MS'), 30_000, 1000, 300_000, problems);
 
   if (problems.length > 0 || !bot || !graph) throw new ConfigError(problems);
   return deepFreeze({
@@ -219,8 +221,8 @@ export function loadConfig(env: Env = process.env): Config {
     storage: { ...(connectionString ? { connectionString } : {}), ...(accountUrl ? { accountUrl } : {}), containerName },
     protection,
     rateLimitPerMinute,
-    sweepIntervalMs: parseDuration('SWEEP_INTERVAL', get('SWEEP_INTERVAL'), 60_000, problems),
-    graphTimeoutMs: parseInteger('GRAPH_TIMEOUT_MS', get('GRAPH_TIMEOUT_MS'), 30_000, 1000, 300_000, problems),
+    sweepIntervalMs,
+    graphTimeoutMs,
     allowedTenantIds,
     sandboxMode,
     dataDir: get('DATA_DIR') || '.data',
@@ -422,17 +424,43 @@ function parseOptionalGuid(name: string, raw: string, what: string, problems: st
 }
 
 const HOUR = 3600_000;
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: HOUR, d: 24 * HOUR };
+const DAY = 24 * HOUR;
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: HOUR, d: DAY };
 
-/** Durations like 90s, 30m, 4h, 1d (a bare number is minutes). */
-function parseDuration(name: string, raw: string, fallback: number, problems: string[]): number {
+/**
+ * Bounds of every duration setting: a zero or tiny value would expire every request or spin a
+ * timer loop, and Node's timers cannot wait longer than about 24.8 days.
+ */
+export const DURATION_LIMITS = {
+  REMINDER_AFTER: { min: 60_000, max: 30 * DAY },
+  REQUEST_TTL: { min: 5 * 60_000, max: 30 * DAY },
+  SWEEP_INTERVAL: { min: 5_000, max: HOUR },
+  WATCH_INTERVAL: { min: 60_000, max: 7 * DAY },
+} as const;
+
+/** Durations like 90s, 30m, 4h, 1d (a bare number is minutes), within [min, max]. */
+function parseDuration(name: string, raw: string, fallback: number, limits: { min: number; max: number }, problems: string[]): number {
   if (!raw) return fallback;
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i.exec(raw);
   if (!match) {
     problems.push(`${name}: "${raw}" is not a duration; use e.g. 90s, 30m, 4h or 1d`);
     return fallback;
   }
-  return Math.round(Number(match[1]) * (UNITS[(match[2] ?? 'm').toLowerCase()] ?? 60_000));
+  const ms = Math.round(Number(match[1]) * (UNITS[(match[2] ?? 'm').toLowerCase()] ?? 60_000));
+  if (ms < limits.min || ms > limits.max) {
+    const side = ms < limits.min ? `is shorter than ${describeDuration(limits.min)}` : `is longer than ${describeDuration(limits.max)}`;
+    problems.push(`${name}: "${raw}" ${side}; use a duration from ${describeDuration(limits.min)} to ${describeDuration(limits.max)} (default ${describeDuration(fallback)})`);
+    return fallback;
+  }
+  return ms;
+}
+
+/** 60000 -> "1 minute", 86400000 -> "1 day". */
+function describeDuration(ms: number): string {
+  for (const [unit, size] of [['day', DAY], ['hour', HOUR], ['minute', 60_000], ['second', 1000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size} ${unit}${ms / size === 1 ? '' : 's'}`;
+  }
+  return `${ms} ms`;
 }
 
 function parseBool(name: string, raw: string, fallback: boolean, problems: string[]): boolean {

@@ -190,6 +190,15 @@ export function captureLogs(): { entries: CapturedLog[]; restore(): void } {
 // ---------------------------------------------------------------------------------------------
 // Time
 
+/**
+ * Moves the bot's workflow clock forward by `ms` (requests expire and reminders fall due without
+ * the test waiting; durations have sensible minimums, so tests cannot just make them tiny).
+ */
+export function advanceClock(h: Pick<Harness, 'app'>, ms: number): void {
+  const previous = h.app.deps.now ?? (() => new Date());
+  h.app.deps.now = () => new Date(previous().getTime() + ms);
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function waitUntil(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {

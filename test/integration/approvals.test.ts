@@ -5,6 +5,7 @@
 import { SANDBOX_GROUPS, SANDBOX_USERS } from '../../src/sandbox';
 import { collectCardText, findActions } from '../cards/card-text';
 import { APPROVER, APPROVER_2, cardOf, Harness, HELPDESK, OUTSIDER, startHarness , useHarness } from '../helpers/bot-harness';
+import { advanceClock } from '../helpers/security-helpers';
 
 const cardText = (c: Record<string, unknown>) => collectCardText(c).join('\n');
 
@@ -186,7 +187,7 @@ describe('reject, cancel, first decision wins, history', () => {
 describe('expiry and reminders', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ REQUEST_TTL: '1s', REMINDER_AFTER: '1ms', SWEEP_INTERVAL: '1h' });
+    h = await startHarness({ REQUEST_TTL: '1d', REMINDER_AFTER: '4h', SWEEP_INTERVAL: '1h' });
   });
   afterAll(() => h.close());
 
@@ -195,12 +196,12 @@ describe('expiry and reminders', () => {
     await h.say('clear immutable id for alice@contoso.com', { from: HELPDESK });
     const requestId = requestIdOf(lastCard());
     const cardMessage = h.connector.messages().filter((m) => cardOf(m.activity)).at(-1)!;
-    await new Promise((r) => setTimeout(r, 20));
+    advanceClock(h, 5 * 3600_000);
     await h.app.sweep();
     expect(h.connector.messages().some((m) => /Reminder/.test(m.activity.text ?? ''))).toBe(true);
     await h.app.sweep();
     expect(h.connector.messages().filter((m) => /Reminder/.test(m.activity.text ?? ''))).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 1100));
+    advanceClock(h, 20 * 3600_000);
     await h.app.sweep();
     const update = h.connector.activities.find((a) => a.method === 'PUT' && a.activityId === cardMessage.id);
     expect(update).toBeDefined();

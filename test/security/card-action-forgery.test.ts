@@ -23,6 +23,7 @@ import {
   sleep,
   submit,
   writes,
+  advanceClock,
 } from '../helpers/security-helpers';
 
 const MESSAGE = 'application/vnd.microsoft.activity.message';
@@ -213,8 +214,8 @@ describe('replayed actions', () => {
 describe('expired actions', () => {
   let x: Harness;
   beforeAll(async () => {
-    // Requests live 1 s; housekeeping runs only when the test calls it.
-    x = await startHarness({ REQUEST_TTL: '1s', SWEEP_INTERVAL: '1h' });
+    // Housekeeping runs only when the test calls it; the test moves the clock past the TTL.
+    x = await startHarness({ REQUEST_TTL: '1d', SWEEP_INTERVAL: '1h' });
   });
   afterAll(() => x.close());
   beforeEach(() => {
@@ -224,7 +225,7 @@ describe('expired actions', () => {
 
   it('refuses Confirm on a request the housekeeping expired', async () => {
     const { requestId } = await requestClear(x, 'alice@contoso.com');
-    await sleep(1100);
+    advanceClock(x, 25 * 3600_000);
     await x.app.sweep();
     const { body } = await x.tap('clear.confirm', { requestId });
     expect(String(body.value)).toMatch(/expired/);
@@ -233,7 +234,7 @@ describe('expired actions', () => {
 
   it('refuses Confirm on a request past its expiry even before the housekeeping ran', async () => {
     const { requestId } = await requestClear(x, 'alice@contoso.com');
-    await sleep(1100);
+    advanceClock(x, 25 * 3600_000);
     // No sweep: the request is past expiresAt but still says "awaiting-approval" in storage.
     const { body } = await x.tap('clear.confirm', { requestId });
     expect(body.type).toBe(MESSAGE);
@@ -311,10 +312,10 @@ describe('the Action.Submit fallback goes through the same checks', () => {
   });
 
   it('refuses an expired request', async () => {
-    const x = await startHarness({ REQUEST_TTL: '1s', SWEEP_INTERVAL: '1h' });
+    const x = await startHarness({ REQUEST_TTL: '1d', SWEEP_INTERVAL: '1h' });
     try {
       const { requestId } = await requestClear(x, 'alice@contoso.com');
-      await sleep(1100);
+      advanceClock(x, 25 * 3600_000);
       await x.app.sweep();
       await submit(x, { verb: 'clear.confirm', requestId });
       expect(lastText(x)).toMatch(/expired/);

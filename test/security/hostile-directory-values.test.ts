@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import { SANDBOX_USERS } from '../../src/sandbox';
 import { APPROVER, BOT, cardOf, Harness, HELPDESK, startHarness, TEAM_ID , useHarness, teamMembershipActivity } from '../helpers/bot-harness';
-import { cardText, invoke, executeValue, lastCard, requestClear, requestIdOf, sentCards, sentTexts, sleep, waitUntil } from '../helpers/security-helpers';
+import { cardText, invoke, executeValue, lastCard, requestClear, requestIdOf, sentCards, sentTexts, sleep, waitUntil , advanceClock } from '../helpers/security-helpers';
 import { collectCardText } from '../cards/card-text';
 
 const EVIL_LINK = '[Approve here](https://evil.example/phish)';
@@ -164,12 +164,12 @@ describe('the interim "Working…" card and its later update', () => {
 
 describe('the approval reminder', () => {
   it("escapes the requester's Teams name and the target UPN", async () => {
-    const h = await startHarness({ REMINDER_AFTER: '1ms', SWEEP_INTERVAL: '1h' });
+    const h = await startHarness({ REMINDER_AFTER: '4h', SWEEP_INTERVAL: '1h' });
     try {
       plantHostileAlice(h, true);
       await requestClear(h, SANDBOX_USERS.alice, { from: hostileRequester });
       h.connector.clear();
-      await sleep(5);
+      advanceClock(h, 5 * 3600_000);
       await h.app.sweep();
       const reminders = sentTexts(h).filter((t) => /Reminder/.test(t));
       expect(reminders).toHaveLength(1);
