@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Verbs } from '../src/cards/verbs';
 
 export interface ConnectorCounts {
   /** Every call to the connector. */
@@ -18,7 +19,7 @@ export interface ConnectorCounts {
 export interface BenchConnector {
   url: string;
   counts: ConnectorCounts;
-  /** The request id of the last card with a Confirm button sent to this conversation. */
+  /** The request id of the last card with an approve (Confirm) button sent to this conversation. */
   lastRequestId(conversationId: string): string | undefined;
   /** What the last message to this conversation said (text, or the card's first lines), for error reports. */
   lastMessage(conversationId: string): string | undefined;
@@ -75,7 +76,7 @@ export async function startBenchConnector(): Promise<BenchConnector> {
         counts.messages++;
         lastMessages.set(conversationId, JSON.stringify((body as { text?: string }).text ?? body.attachments ?? '').slice(0, 600));
       }
-      const requestId = body.attachments ? findActionRequestId(body.attachments, 'clear.confirm') : undefined;
+      const requestId = body.attachments ? findActionRequestId(body.attachments, Verbs.approve) : undefined;
       if (requestId) requestIds.set(conversationId, requestId);
       res.end(JSON.stringify({ id: `activity-${++counter}` }));
     });

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { defaultSeed, type RunningSandbox, type SeedData } from '../src/sandbox';
+import { Verbs } from '../src/cards/verbs';
 import type { BenchConnector } from './connector';
 
 export const BOT_ACCOUNT = { id: '28:immutable-id-bot', name: 'Immutable ID Helper' };
@@ -137,7 +138,7 @@ export async function approve(target: Target, sandbox: RunningSandbox, pending: 
     type: 'invoke',
     name: 'adaptiveCard/action',
     replyToId: `card-of-${requestId}`,
-    value: { action: { type: 'Action.Execute', verb: 'clear.confirm', data: { requestId } }, trigger: 'manual' },
+    value: { action: { type: 'Action.Execute', verb: Verbs.approve, data: { requestId } }, trigger: 'manual' },
   });
   if (tap.status !== 200) throw new Error(`tap answered ${tap.status}: ${tap.text.slice(0, 300)}`);
   const started = performance.now() - tap.ms;

@@ -8,6 +8,7 @@
  *   npm run bench -- --long            10,000 request → approve flows, RSS sampled (--flows N)
  *   npm run bench -- --bulk            bulk clears against the write limit (issue 12)
  *   npm run bench -- --cpu-prof        also writes a V8 CPU profile of the bot to bench/profiles/
+ *   npm run bench -- --lookup-only     skips the request → approve flows (e.g. to profile lookups)
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -44,6 +45,7 @@ interface Options {
   flows: number;
   bulk: boolean;
   cpuProf: boolean;
+  lookupOnly: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -58,6 +60,7 @@ function parseOptions(argv: string[]): Options {
       flows: { type: 'string', default: '10000' },
       bulk: { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      'lookup-only': { type: 'boolean', default: false },
     },
   });
   const count = (name: string, value: string | undefined, min: number, max: number): number => {
@@ -74,6 +77,7 @@ function parseOptions(argv: string[]): Options {
     flows: count('flows', values.flows, 1, 1_000_000),
     bulk: values.bulk ?? false,
     cpuProf: values['cpu-prof'] ?? false,
+    lookupOnly: values['lookup-only'] ?? false,
   };
 }
 
@@ -212,9 +216,10 @@ async function main(): Promise<void> {
       const afterLookup = {} as Record<BotKind, ProbeStats>;
       for (const kind of KINDS) afterLookup[kind] = await bots[kind].stats();
       if (process.env.BENCH_DEBUG) process.stdout.write(`${JSON.stringify(afterLookup)}\n`);
-      for (let w = 0; w < options.warmup; w++) await flowRound(bots.bot, targetOf('bot', 'flow'), sandbox, connector, n);
+      const flowTurns = options.lookupOnly ? 0 : options.turns;
+      for (let w = 0; w < Math.min(options.warmup, flowTurns); w++) await flowRound(bots.bot, targetOf('bot', 'flow'), sandbox, connector, n);
       const flowAcc = { ...newAccumulator(), timings: [] as Array<{ requestMs: number } & ApprovalTiming>, requestGraph: 0, calls: {} as Record<string, number> };
-      for (let r = 0; r < options.turns; r++) {
+      for (let r = 0; r < flowTurns; r++) {
         const round = await flowRound(bots.bot, targetOf('bot', 'flow'), sandbox, connector, n);
         flowAcc.cpuMicros += round.cpuMicros;
         flowAcc.timings.push(...round.timings);
@@ -269,8 +274,7 @@ async function main(): Promise<void> {
         '',
         lookupTable(lookupResults),
         '',
-        flowTable(flow, lookupResults['job-floor'].cpuMsPerTurn),
-        '',
+        ...(flow.flows > 0 ? [flowTable(flow, lookupResults['job-floor'].cpuMsPerTurn), ''] : []),
         goalsTable(goals),
       ].join('\n');
       writeFileSync(path.join(BENCH_DIR, 'results.md'), `${markdown}\n`);
