@@ -2,7 +2,7 @@ import { kindModule } from '../workflow/change-kinds';
 import type { ChangeOutcome, ChangeRequest } from '../workflow/types';
 import { CardTemplate, type AdaptiveCardJson } from './card-json';
 import { escapeCardText } from './escape';
-import { describeTarget, formatApproverNames, formatImmutableId, formatUtc } from './format';
+import { describeTarget, displayNameOf, formatApproverNames, formatImmutableId, formatUtc } from './format';
 import template from './outcome.card.json';
 import { isRequestId } from './verbs';
 
@@ -17,8 +17,11 @@ interface OutcomeCardViewModel {
   isCleared: boolean;
   isPending: boolean;
   /** Headlines worded by the request's kind ("✅ Immutable ID cleared"). */
+  /** Who the request is about, for the titles: the display name, or the UPN. */
+  subjectName: string;
   doneHeadline: string;
   pendingHeadline: string;
+  failedHeadline: string;
   isFailed: boolean;
   isCancelledBy: boolean;
   isCancelledAnon: boolean;
@@ -98,24 +101,30 @@ export function renderOutcomeCard(input: OutcomeCardInput): AdaptiveCardJson {
     approvals.length > 0 && (notRun || approvals.length > 1 || request.requiredApprovals > 1 || decider === '');
   const rejectionReason = status === 'rejected' && request.rejectionReason?.trim() ? escapeCardText(request.rejectionReason, 500) : '';
   const requestReason = request.reason?.trim() ? escapeCardText(request.reason, 500) : '';
+  const wording = kindModule(request.kind).wording;
+  const subjectName = escapeCardText(displayNameOf(request.targetDisplayName, request.targetUpn));
+  // A rejection's message is its reason, already shown once as the "Reason" fact.
+  const shownMessage = status === 'rejected' && rejectionReason !== '' ? '' : message;
 
   return card.expand({
     sandbox: input.sandbox,
     isCleared: status === 'completed',
     isPending: status === 'completed-pending-replication',
-    doneHeadline: `✅ ${kindModule(request.kind).wording.doneTitle}`,
-    pendingHeadline: `⏳ ${kindModule(request.kind).wording.pendingTitle}`,
+    subjectName,
+    doneHeadline: `✅ ${wording.doneTitle} for ${subjectName}`,
+    pendingHeadline: `⏳ ${forSubject(wording.pendingTitle, subjectName)}`,
+    failedHeadline: `❌ ${wording.doing} for ${subjectName} failed`,
     isFailed: status === 'failed',
     isCancelledBy: status === 'cancelled' && decider !== '',
     isCancelledAnon: status === 'cancelled' && decider === '',
     isRejected: status === 'rejected',
-    rejectedHeadline: rejectedBy === '' ? 'Request rejected' : `Request rejected by ${rejectedBy}`,
+    rejectedHeadline: rejectedBy === '' ? `Request for ${subjectName} rejected` : `Request for ${subjectName} rejected by ${rejectedBy}`,
     isExpired: status === 'expired',
     isStale: status === 'stale',
     isUnknown: status === undefined,
     cancelledBy: decider,
-    hasMessage: message !== '',
-    message,
+    hasMessage: shownMessage !== '',
+    message: shownMessage,
     state: escapeCardText(request.state, 40),
     upn: escapeCardText(request.targetUpn),
     user: describeTarget(request.targetDisplayName, request.targetUpn),
@@ -139,4 +148,10 @@ export function renderOutcomeCard(input: OutcomeCardInput): AdaptiveCardJson {
     showUndo: undoable(request),
     undoRequestId: undoable(request) ? request.id : '',
   });
+}
+
+/** "Cleared — waiting for …" → "Cleared for Alice Smith — waiting for …": the title names the user. */
+function forSubject(title: string, subject: string): string {
+  const dash = title.indexOf(' — ');
+  return dash === -1 ? `${title} for ${subject}` : `${title.slice(0, dash)} for ${subject}${title.slice(dash)}`;
 }

@@ -5,6 +5,7 @@ import { escapeCardText, sanitizeBotText } from './escape';
 import {
   decodedGuid,
   describeAccount,
+  displayNameOf,
   describeRoles,
   describeSync,
   formatApprovals,
@@ -57,6 +58,8 @@ export interface UserCardInput {
   refreshUserIds?: string[];
   /** Shows the request id and how to withdraw the request by message (needs a requestId). */
   showRequestId?: boolean;
+  /** The tenant blocks cloud-object takeover through hard match (onPremisesSynchronization features), when known. */
+  takeoverBlocked?: boolean;
 }
 
 /** Teams refreshes a card automatically for at most 60 users. */
@@ -68,6 +71,9 @@ const DEFAULT_APPROVE_TITLE = 'Confirm';
 
 interface UserCardViewModel {
   sandbox: boolean;
+  /** Who the card is about, for its title: the display name, or the UPN. */
+  subjectName: string;
+  takeoverBlocked: boolean;
   hasNotice: boolean;
   notice: string;
   isClearReady: boolean;
@@ -182,6 +188,9 @@ export function renderUserCard(input: UserCardInput): AdaptiveCardJson {
   // "Nothing to clear" is not a failure: when it is the only reason, the card says so plainly.
   const onlyAlreadyEmpty = alreadyEmpty && blockers.every((b) => b.kind === 'already-empty');
   const nothingToClear = purpose === 'clear' && onlyAlreadyEmpty;
+  // On `show` an empty immutable ID is good news: Entra Connect can match the user.
+  const readyToMatch = purpose === 'show' && onlyAlreadyEmpty;
+  const subjectName = escapeCardText(displayNameOf(user.displayName, user.userPrincipalName));
   const shown = {
     protection: privilegedRoles !== '' || protectedGroups !== '',
     synced: synced !== undefined,
@@ -213,11 +222,15 @@ export function renderUserCard(input: UserCardInput): AdaptiveCardJson {
 
   const expanded = card.expand({
     sandbox: input.sandbox,
+    subjectName,
+    takeoverBlocked: input.takeoverBlocked === true,
     hasNotice: notice !== '',
     notice,
     isClearReady: purpose === 'clear' && !blocked,
     isClearBlocked: purpose === 'clear' && blocked,
-    blockedHeadline: nothingToClear ? 'Nothing to clear: the immutable ID is already empty' : "The immutable ID can't be cleared right now",
+    blockedHeadline: nothingToClear
+      ? `Nothing to clear: the immutable ID of ${subjectName} is already empty`
+      : `The immutable ID of ${subjectName} can't be cleared right now`,
     isShow: purpose === 'show',
     hasRequestedBy: requestedBy !== '',
     requestedByLabel: purpose === 'clear' && !blocked ? 'Requested by' : 'Looked up by',
@@ -244,8 +257,8 @@ export function renderUserCard(input: UserCardInput): AdaptiveCardJson {
     // Graph refuses (403) to change an admin unless the app itself holds this role.
     showPrivilegedNote: purpose === 'clear' && !blocked && hasRoles,
     hasBlockers: blocked,
-    blockersStyle: nothingToClear ? 'emphasis' : 'attention',
-    blockersHeading: nothingToClear ? 'What to do instead' : "Why this can't be cleared",
+    blockersStyle: readyToMatch ? 'good' : nothingToClear ? 'emphasis' : 'attention',
+    blockersHeading: readyToMatch ? '✅ No immutable ID: ready to match' : nothingToClear ? 'What to do instead' : "Why this can't be cleared",
     blockedByProtection: shown.protection,
     blockedBySync: shown.synced,
     syncedLastSync: formatUtc(synced?.lastSyncDateTime, 'unknown'),
@@ -253,7 +266,7 @@ export function renderUserCard(input: UserCardInput): AdaptiveCardJson {
     federatedDomain: escapeCardText(federated?.domain ?? domain.id),
     alreadyEmpty,
     // The headline already says "Nothing to clear" when that is the only reason.
-    showAlreadyEmptyTitle: !nothingToClear,
+    showAlreadyEmptyTitle: !nothingToClear && !readyToMatch,
     ...reasonBlocks(shown),
     blockedByPrivilegedRole: privilegedRoles !== '',
     privilegedRoles,

@@ -10,7 +10,12 @@ export function explainDirectoryError(error: DirectoryError, subject: string): s
   const trace = d.requestId ? `\n\nGraph request-id: ${d.requestId}` : '';
   switch (error.code) {
     case 'directory.user_not_found':
-      return `I couldn't find **${who}** in the directory${graphSays}. Check the spelling of the UPN, or try the user's object id or mail address (e.g. \`show 00aa00aa-bb11-cc22-dd33-44ee44ee44ee\`).${trace}`;
+      // Not a fault: no status code or request id, just what to try next.
+      return (
+        `I couldn't find **${who}** in the directory. Check the spelling, or try another identifier: the object id, ` +
+        'a mail address, or the display name (e.g. `show Alice Smith`). If the user was deleted in the last 30 days, ' +
+        'they are under **Deleted users** in the Entra admin center, where they can be restored.'
+      );
     case 'directory.ambiguous':
       return `More than one user matches **${who}**: ${escapeCardText(error.message)}. Use the UPN or object id of the one you mean.`;
     case 'directory.forbidden':

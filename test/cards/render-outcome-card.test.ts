@@ -56,7 +56,7 @@ describe('renderOutcomeCard', () => {
 
   it('cleared: headline, before → (empty), who and when', () => {
     const card = render({ outcome: makeOutcome('completed', { graphRequestId: 'f00d-1234' }) });
-    expect(headline(card)).toBe('✅ Immutable ID cleared');
+    expect(headline(card)).toBe('✅ Immutable ID cleared for Alice Smith');
     expect(fact(card, 'User')).toBe('Alice Smith (alice@contoso.com)');
     expect(fact(card, 'Before')).toBe(ANCHOR);
     expect(fact(card, 'After')).toBe('(empty)');
@@ -67,13 +67,13 @@ describe('renderOutcomeCard', () => {
   });
 
   it.each<[ChangeOutcome['status'], RegExp]>([
-    ['completed', /^Immutable ID cleared$/],
-    ['completed-pending-replication', /^Cleared — waiting for directory replication$/],
-    ['failed', /^Clearing the immutable ID failed$/],
-    ['cancelled', /^Request cancelled/],
-    ['stale', /^Nothing changed$/],
-    ['rejected', /^Request rejected/],
-    ['expired', /^Request expired$/],
+    ['completed', /^Immutable ID cleared for Alice Smith$/],
+    ['completed-pending-replication', /^Cleared for Alice Smith — waiting for directory replication$/],
+    ['failed', /^Clearing the immutable ID for Alice Smith failed$/],
+    ['cancelled', /^Request for Alice Smith cancelled/],
+    ['stale', /^Nothing changed for Alice Smith$/],
+    ['rejected', /^Request for Alice Smith rejected/],
+    ['expired', /^Request for Alice Smith expired$/],
   ])('%s: the headline says it in words; an emoji (a box without an emoji font) only decorates', (status, words) => {
     const card = render({ state: 'completed', outcome: makeOutcome(status) }, true);
     const noEmoji = (t: string): string => t.replace(/\p{Extended_Pictographic}\uFE0F?/gu, '').trim();
@@ -87,7 +87,7 @@ describe('renderOutcomeCard', () => {
 
   it('pending replication: says it was accepted, shows the read-back value, never "fail"', () => {
     const card = render({ outcome: makeOutcome('completed-pending-replication') });
-    expect(headline(card)).toBe('⏳ Cleared — waiting for directory replication');
+    expect(headline(card)).toBe('⏳ Cleared for Alice Smith — waiting for directory replication');
     const text = cardTextJoined(card);
     expect(text).toMatch(/accepted the change/);
     expect(text).toMatch(/within a few minutes/);
@@ -109,7 +109,7 @@ describe('renderOutcomeCard', () => {
 
   it('cancelled: names who cancelled when the workflow records it, without "Confirmed by"', () => {
     const card = render({ state: 'cancelled', cancelledBy: { aadObjectId: 'x', name: 'Anna Approver' }, outcome: makeOutcome('cancelled') });
-    expect(headline(card)).toBe('Request cancelled by Anna Approver');
+    expect(headline(card)).toBe('Request for Alice Smith cancelled by Anna Approver');
     expect(cardTextJoined(card)).toContain('Nothing was changed.');
     expect(fact(card, 'Confirmed by')).toBeUndefined();
   });
@@ -120,14 +120,14 @@ describe('renderOutcomeCard', () => {
       outcome: makeOutcome('cancelled', { message: 'Cancelled by Harry Helpdesk' }),
     });
     const card = renderOutcomeCard({ request, sandbox: false });
-    expect(headline(card)).toBe('Request cancelled');
+    expect(headline(card)).toBe('Request for Alice Smith cancelled');
     expect(cardTextJoined(card)).toContain('Cancelled by Harry Helpdesk');
     expect(cardTextJoined(card)).toContain('Nothing was changed.');
   });
 
   it('stale: "Nothing changed" and the message', () => {
     const card = render({ outcome: makeOutcome('stale', { message: 'The user changed after the card was shown, so nothing was changed.' }) });
-    expect(headline(card)).toBe('Nothing changed');
+    expect(headline(card)).toBe('Nothing changed for Alice Smith');
     expect(cardTextJoined(card)).toContain('The user changed after the card was shown');
   });
 
@@ -135,7 +135,7 @@ describe('renderOutcomeCard', () => {
     const { outcome: _o, ...request } = makeRequest({ state: 'executing' });
     const card = renderOutcomeCard({ request, sandbox: false });
     expectValidCard(card);
-    expect(headline(card)).toBe('No outcome recorded yet');
+    expect(headline(card)).toBe('No outcome recorded yet for Alice Smith');
     expect(cardTextJoined(card)).toContain('Request state: executing');
     expect(fact(card, 'Before')).toBeUndefined();
   });
@@ -165,12 +165,18 @@ describe('renderOutcomeCard', () => {
       });
       const card = renderOutcomeCard({ request, sandbox: false });
       expectValidCard(card);
-      expect(headline(card)).toBe('Request rejected by Rita Reviewer');
+      expect(headline(card)).toBe('Request for Alice Smith rejected by Rita Reviewer');
       expect(fact(card, 'Reason')).toBe('Wrong user — see INC0012345');
       expect(cardTextJoined(card)).toContain('Nothing was changed.');
       expect(fact(card, 'Confirmed by')).toBeUndefined();
       expect(fact(card, 'Approved by')).toBeUndefined();
       expect(findActions(card)).toEqual([]);
+    });
+
+    it('shows the reason once, even though the outcome message carries it too', () => {
+      const reason = 'Wrong user, see INC0012345';
+      const card = rejected({ rejectionReason: reason, outcome: { ...makeOutcome('rejected'), message: reason } });
+      expect(collectCardText(card).filter((t) => t.includes('INC0012345'))).toHaveLength(1);
     });
 
     it('never says "Confirmed by", even if approvedBy is set', () => {
@@ -179,14 +185,14 @@ describe('renderOutcomeCard', () => {
 
     it('escapes the reason and the name', () => {
       const card = rejected({ rejectedBy: { aadObjectId: '', name: '<at>Boss</at>' }, rejectionReason: '**no** [x](http://evil)' });
-      expect(headline(card)).toBe('Request rejected by \u2039at\u203aBoss\u2039/at\u203a');
+      expect(headline(card)).toBe('Request for Alice Smith rejected by \u2039at\u203aBoss\u2039/at\u203a');
       expect(fact(card, 'Reason')).toBe('\\*\\*no\\*\\* \\[x\\]\\(http:\u2060//evil\\)');
     });
 
     it('without a rejecter name or reason: plain headline, no Reason fact', () => {
       const { rejectedBy: _r, rejectionReason: _rr, ...request } = makeRequest({ state: 'rejected', outcome: makeOutcome('rejected') });
       const card = renderOutcomeCard({ request, sandbox: false });
-      expect(headline(card)).toBe('Request rejected');
+      expect(headline(card)).toBe('Request for Alice Smith rejected');
       expect(fact(card, 'Reason')).toBeUndefined();
     });
 
@@ -200,7 +206,7 @@ describe('renderOutcomeCard', () => {
   it('expired: headline, nothing changed, send again', () => {
     const card = render({ state: 'expired', approvals: [], outcome: makeOutcome('expired') });
     expectValidCard(card);
-    expect(headline(card)).toBe('Request expired');
+    expect(headline(card)).toBe('Request for Alice Smith expired');
     expect(cardTextJoined(card)).toContain('Nothing was changed. Send the command again if it is still needed.');
     expect(fact(card, 'Confirmed by')).toBeUndefined();
     expect(fact(card, 'Reason')).toBeUndefined();

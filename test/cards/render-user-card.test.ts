@@ -209,7 +209,7 @@ describe('renderUserCard', () => {
   it.each([
     [SYNCED, [/Why this can't be cleared/, /Entra Connect still syncs this user \(last sync: 2026-03-02 14:05 UTC\)/, /out of sync scope/, /Deleted users/, /cloud-only/]],
     [FEDERATED, [/Why this can't be cleared/, /fabrikam\.com, a federated domain/, /FederatedUser\.SourceAnchor/, /\.onmicrosoft\.com/, /Switch the UPN back to fabrikam\.com/]],
-    [EMPTY, [/Nothing to clear: the immutable ID is already empty/, /already empty/, /delta sync/, /Start-ADSyncSyncCycle -PolicyType Delta/]],
+    [EMPTY, [/Nothing to clear: the immutable ID of Alice Smith is already empty/, /already empty/, /delta sync/, /Start-ADSyncSyncCycle -PolicyType Delta/]],
   ] as Array<[ClearBlocker, RegExp[]]>)('blocked by %o: no Confirm, explains what to do', (blocker, expected) => {
     const card = render({ blockers: [blocker] });
     expect(findActions(card)).toEqual([]);
@@ -448,7 +448,7 @@ describe('renderUserCard', () => {
       expect(text).toContain("Why this can't be cleared");
       expect(text).toContain('Protected account');
       expect(text).toContain(
-        'This user holds Global Administrator. Changing the anchor of an admin lets whoever controls the matching on-premises account take it over through a hard match, so the bot refuses unless ALLOW\\_PRIVILEGED\\_TARGETS=true.',
+        'This user holds Global Administrator. Changing the anchor of an admin lets whoever controls the matching on-premises account take it over through a hard match, so the bot refuses unless ALLOW\\_PRIVILEGED\\_TARGETS=true. What to do: ask your Entra administrator to make this change, or to remove the roles first.',
       );
       expect(text).not.toContain('protected group');
     });
@@ -532,7 +532,7 @@ describe('renderUserCard', () => {
 
     it('already-empty alone: says there is nothing to clear, calmly, and what to do instead', () => {
       const card = render({ blockers: [EMPTY], snapshot: makeSnapshot({ user: { onPremisesImmutableId: null } }) });
-      expect(headline(card)).toBe('Nothing to clear: the immutable ID is already empty');
+      expect(headline(card)).toBe('Nothing to clear: the immutable ID of Alice Smith is already empty');
       const text = cardTextJoined(card);
       expect(text).not.toMatch(/can't be cleared/);
       expect(text).toContain('What to do instead');
@@ -547,17 +547,28 @@ describe('renderUserCard', () => {
     it('already-empty with another reason, or any other reason: "can\'t be cleared right now"', () => {
       for (const blockers of [[SYNCED], [FEDERATED], [ADMIN], [SYNCED, EMPTY], [GROUP, EMPTY]]) {
         const card = render({ blockers });
-        expect(headline(card)).toBe("The immutable ID can't be cleared right now");
+        expect(headline(card)).toBe("The immutable ID of Alice Smith can't be cleared right now");
         expect(cardTextJoined(card)).toContain("Why this can't be cleared");
       }
       expect(collectCardText(render({ blockers: [SYNCED, EMPTY] }))).toContain('Nothing to clear');
-      expect(headline(render())).toBe('Clear the immutable ID?');
+      expect(headline(render())).toBe('Clear the immutable ID of Alice Smith?');
     });
 
-    it('a show card keeps its headline and the usual reason heading', () => {
+    it('a show card of a user with no immutable ID: titled with the name, a positive "ready to match" state, no red box', () => {
       const card = render({ purpose: 'show', requestId: undefined, blockers: [EMPTY] });
-      expect(headline(card)).toBe('Directory details');
+      expectValidCard(card);
+      expect(headline(card)).toBe('Alice Smith');
+      const text = cardTextJoined(card);
+      expect(text).toContain('No immutable ID: ready to match');
+      expect(text).not.toMatch(/can't be cleared/);
+      expect(findObjects(card, (o) => o.style === 'attention')).toEqual([]);
+      expect(findObjects(card, (o) => o.type === 'Container' && o.style === 'good')).toHaveLength(1);
+    });
+
+    it('a show card of a user who cannot be cleared keeps the attention box', () => {
+      const card = render({ purpose: 'show', requestId: undefined, blockers: [SYNCED, EMPTY] });
       expect(cardTextJoined(card)).toContain("Why this can't be cleared");
+      expect(findObjects(card, (o) => o.type === 'Container' && o.style === 'attention')).toHaveLength(1);
     });
 
     it('"Looked up by" on a blocked card (no request was made), "Requested by" on a request', () => {
@@ -573,6 +584,31 @@ describe('renderUserCard', () => {
     });
   });
 
+  describe('admin roles, for the helpdesk reader', () => {
+    const admin = makeSnapshot({ roles: [{ displayName: 'Global Administrator', roleTemplateId: '62e90394-69f5-4237-9190-012177145e10' }] });
+
+    it('says what to do and whom to ask, in a warning box with the default (readable) text colour', () => {
+      const card = render({ snapshot: admin, purpose: 'show', requestId: undefined, blockers: [] });
+      const text = cardTextJoined(card);
+      expect(text).toMatch(/Admin roles block soft matching/);
+      expect(text).toMatch(/What to do: ask your Entra administrator \(a Privileged Role Administrator or Global Administrator\) to remove these roles/);
+      expect(text).toContain('(Global Administrator)');
+      // Yellow text on a light card is hard to read: no TextBlock uses the Warning colour.
+      expect(findObjects(card, (o) => o.type === 'TextBlock' && String(o.color ?? '').toLowerCase() === 'warning')).toEqual([]);
+      expect(text).not.toMatch(/blocks taking over cloud accounts/);
+    });
+
+    it('says when the tenant blocks hard-match takeover too', () => {
+      const card = render({ snapshot: admin, purpose: 'show', requestId: undefined, blockers: [], takeoverBlocked: true });
+      expectValidCard(card);
+      expect(cardTextJoined(card)).toMatch(/This tenant also blocks taking over cloud accounts through a hard match \(blockCloudObjectTakeoverThroughHardMatchEnabled\)/);
+    });
+
+    it('the protected-account refusal tells the helpdesk whom to ask', () => {
+      expect(cardTextJoined(render({ snapshot: admin, blockers: [ADMIN] }))).toMatch(/What to do: ask your Entra administrator to make this change, or to remove the roles first/);
+    });
+  });
+
   describe('admin target (allowed by ALLOW_PRIVILEGED_TARGETS)', () => {
     const admin = makeSnapshot({ roles: [{ displayName: 'Global Administrator', roleTemplateId: '62e90394-69f5-4237-9190-012177145e10' }] });
     const NOTE = /needs the bot's app to hold the Privileged Authentication Administrator role; without it Microsoft Graph answers 403 and nothing changes/;
@@ -584,7 +620,9 @@ describe('renderUserCard', () => {
       const warning = texts.findIndex((t) => /Admin roles block soft matching/.test(t));
       const note = texts.findIndex((t) => NOTE.test(t));
       expect(warning).toBeGreaterThanOrEqual(0);
-      expect(note).toBe(warning + 1);
+      // Right after the warning's own lines (what it means, what to do).
+      expect(note).toBeGreaterThan(warning);
+      expect(note).toBeLessThanOrEqual(warning + 3);
       expect(findActions(card).some((a) => a.verb === Verbs.approve)).toBe(true);
     });
 

@@ -90,7 +90,10 @@ describe('looking a user up', () => {
   it('says what to try when nobody matches', async () => {
     await h.say('show nobody@contoso.com');
     expect(lastText()).toMatch(/couldn't find \*\*nobody@contoso\.com\*\*/);
-    expect(lastText()).toMatch(/object id or mail address/);
+    // Another identifier and deleted users, not an HTTP status.
+    expect(lastText()).toMatch(/another identifier: the object id, a mail address, or the display name/);
+    expect(lastText()).toMatch(/deleted in the last 30 days.*Deleted users/);
+    expect(lastText()).not.toMatch(/HTTP|404|request-id/i);
   });
 
   it('refuses input with path or query characters before any Graph call', async () => {
