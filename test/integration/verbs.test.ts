@@ -41,7 +41,7 @@ describe.each([
   it('reject with a reason writes nothing and says who rejected why', async () => {
     const { requestId } = await requestClear();
     const { body } = await h.tap(verbs.reject, { requestId, rejectReason: 'Wrong user' });
-    expect(text(body.value)).toMatch(/Request rejected by[\s\S]*Wrong user/);
+    expect(text(body.value)).toMatch(/Request for Alice Smith rejected by[\s\S]*Wrong user/);
     expect(patches()).toHaveLength(0);
   });
 
