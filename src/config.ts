@@ -95,6 +95,8 @@ export interface Config {
   cardActionDeadlineMs: number;
   /** The sync-error watch (WATCH_SYNC_ERRORS, WATCH_INTERVAL ≥ 1 minute). */
   watch: { enabled: boolean; intervalMs: number };
+  /** Bulk jobs: at most this many directory writes a minute per process (Graph allows 3,000 per 150 s). */
+  bulk: { maxWritesPerMinute: number };
 }
 
 export class ConfigError extends AppError {
@@ -208,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
   // Parsed before the check below, so a bad value stops start-up instead of being replaced silently.
   const sweepIntervalMs = parseDuration('SWEEP_INTERVAL', get('SWEEP_INTERVAL'), 60_000, DURATION_LIMITS.SWEEP_INTERVAL, problems);
   const graphTimeoutMs = parseInteger('GRAPH_TIMEOUT_MS', get('GRAPH_TIMEOUT_MS'), 30_000, 1000, 300_000, problems);
+  const bulk = { maxWritesPerMinute: parseInteger('BULK_MAX_WRITES_PER_MINUTE', get('BULK_MAX_WRITES_PER_MINUTE'), 1100, 1, 1200, problems) };
 
   if (problems.length > 0 || !bot || !graph) throw new ConfigError(problems);
   return deepFreeze({
@@ -229,6 +232,7 @@ export function loadConfig(env: Env = process.env): Config {
     verifyMaxWaitMs,
     cardActionDeadlineMs,
     watch,
+    bulk,
   });
 }
 

@@ -24,3 +24,4 @@ export {
 } from './verbs';
 export { escapeCardText } from './escape';
 export { cardSizeBytes, MAX_CARD_BYTES, prepareCardTemplates, type AdaptiveCardJson } from './card-json';
+export { BulkVerbs, renderBulkJobCard, groupExclusions, NAMES_PER_GROUP, FAILURES_SHOWN, type BulkCardInput } from './render-bulk-job-card';

@@ -13,6 +13,8 @@ import type {
   DirectoryUser,
   DomainAuthenticationType,
   DomainInfo,
+  GroupInfo,
+  GroupMembersPage,
   ProvisioningError,
   SyncErrorPage,
   UserAttribute,
@@ -53,6 +55,10 @@ export interface Directory {
   restoreDeletedUser(id: string): Promise<{ requestId?: string }>;
   /** One page of users with onPremisesProvisioningErrors; pass the previous page's nextPage to go on. */
   listSyncErrors(nextPage?: string): Promise<SyncErrorPage>;
+  /** Groups whose object id, display name or mail is `nameMailOrId` (0, 1, or several with the same name). */
+  findGroups(nameMailOrId: string): Promise<GroupInfo[]>;
+  /** One page of a group's transitive user members; pass the previous page's nextPage to go on. */
+  listGroupMembers(groupId: string, nextPage?: string): Promise<GroupMembersPage>;
   /** The subset of groupIds the user belongs to, transitively. */
   checkMemberGroups(userId: string, groupIds: string[]): Promise<string[]>;
   /** Users whose display name, given name or surname starts with `name` (case-insensitive), at most `top`. */
@@ -64,6 +70,7 @@ const V1_WRITABLE: ReadonlySet<UserAttribute> = new Set<UserAttribute>(['onPremi
 /** Attributes Graph v1.0 does not return; reading them needs beta. */
 const BETA_ONLY_READ: ReadonlySet<UserAttribute> = new Set<UserAttribute>(['onPremisesObjectIdentifier']);
 const DELETED_SELECT = 'id,displayName,userPrincipalName,mail,deletedDateTime,onPremisesImmutableId,onPremisesSyncEnabled';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SYNC_ERROR_SELECT = 'id,displayName,userPrincipalName,onPremisesProvisioningErrors';
 
 export interface GraphDirectoryOptions {
@@ -219,6 +226,46 @@ export class GraphDirectory implements Directory {
       const errors = toProvisioningErrors(u.onPremisesProvisioningErrors);
       if (errors.length === 0) return [];
       return [{ id: String(u.id ?? ''), userPrincipalName: String(u.userPrincipalName ?? ''), displayName: typeof u.displayName === 'string' ? u.displayName : null, errors }];
+    });
+    const next = result['@odata.nextLink'];
+    return typeof next === 'string' ? { users, nextPage: next } : { users };
+  }
+
+  async findGroups(nameMailOrId: string): Promise<GroupInfo[]> {
+    const toGroup = (raw: unknown): GroupInfo => {
+      const g = (raw ?? {}) as Record<string, unknown>;
+      return { id: String(g.id ?? ''), displayName: typeof g.displayName === 'string' ? g.displayName : '', mail: typeof g.mail === 'string' ? g.mail : null };
+    };
+    if (GUID.test(nameMailOrId)) {
+      try {
+        const one = await this.call('GET group', (timeout) =>
+          this.client.api(`/groups/${encodeURIComponent(nameMailOrId)}?$select=id,displayName,mail`).option('signal', timeout).middlewareOptions([this.retryOptions()]).get(),
+        );
+        return [toGroup(one)];
+      } catch (error) {
+        if (error instanceof DirectoryError && error.code === 'directory.user_not_found') return [];
+        throw error;
+      }
+    }
+    const lit = odataStringLiteral(nameMailOrId);
+    const result = (await this.call('GET groups by name', (timeout) =>
+      this.client
+        .api(`/groups?$filter=displayName%20eq%20${lit}%20or%20mail%20eq%20${lit}&$select=id,displayName,mail&$top=10`)
+        .option('signal', timeout)
+        .middlewareOptions([this.retryOptions()])
+        .get(),
+    )) as { value?: unknown[] };
+    return (result.value ?? []).map(toGroup);
+  }
+
+  async listGroupMembers(groupId: string, nextPage?: string): Promise<GroupMembersPage> {
+    const url = nextPage ?? `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=id,userPrincipalName&$top=999`;
+    const result = (await this.call('GET group members', (timeout) =>
+      this.client.api(url).option('signal', timeout).middlewareOptions([this.retryOptions()]).get(),
+    )) as { value?: unknown[]; '@odata.nextLink'?: string };
+    const users = (result.value ?? []).map((raw) => {
+      const u = (raw ?? {}) as Record<string, unknown>;
+      return { id: String(u.id ?? ''), userPrincipalName: String(u.userPrincipalName ?? '') };
     });
     const next = result['@odata.nextLink'];
     return typeof next === 'string' ? { users, nextPage: next } : { users };

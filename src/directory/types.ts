@@ -105,3 +105,16 @@ export interface SyncErrorPage {
   users: SyncErrorUser[];
   nextPage?: string;
 }
+
+/** A group, as found by name, mail or id (for `members of <group>`). */
+export interface GroupInfo {
+  id: string;
+  displayName: string;
+  mail: string | null;
+}
+
+/** One page of a group's transitive user members; `nextPage` is opaque (Graph's nextLink). */
+export interface GroupMembersPage {
+  users: { id: string; userPrincipalName: string }[];
+  nextPage?: string;
+}

@@ -1,4 +1,4 @@
-/** WATCH_SYNC_ERRORS, WATCH_INTERVAL: defaults and what is refused. */
+/** WATCH_SYNC_ERRORS, WATCH_INTERVAL, BULK_MAX_WRITES_PER_MINUTE: defaults and what is refused. */
 import { ConfigError, loadConfig } from '../../src/config';
 
 const base = { AZURE_TENANT_ID: '6b1c8d8e-5f2a-4c3b-9a1e-5b7c2d3e4f50', AZURE_CLIENT_ID: '11111111-2222-3333-4444-555555555555', AZURE_CLIENT_SECRET: 's' };
@@ -24,5 +24,14 @@ describe('the sync-error watch settings', () => {
     expect(problemsOf({ WATCH_INTERVAL: '30s' })).toMatch(/WATCH_INTERVAL: "30s" is shorter than 1 minute/);
     expect(problemsOf({ WATCH_INTERVAL: 'hourly' })).toMatch(/WATCH_INTERVAL: "hourly" is not a duration/);
     expect(problemsOf({ WATCH_SYNC_ERRORS: 'sometimes' })).toMatch(/WATCH_SYNC_ERRORS: "sometimes" is not true or false/);
+  });
+});
+
+describe('the bulk write limit', () => {
+  it('defaults to 1,100 writes a minute and stays within Graph\'s 1,200', () => {
+    expect(loadConfig(base).bulk.maxWritesPerMinute).toBe(1100);
+    expect(loadConfig({ ...base, BULK_MAX_WRITES_PER_MINUTE: '600' }).bulk.maxWritesPerMinute).toBe(600);
+    expect(problemsOf({ BULK_MAX_WRITES_PER_MINUTE: '5000' })).toMatch(/BULK_MAX_WRITES_PER_MINUTE: "5000" must be a whole number from 1 to 1200/);
+    expect(problemsOf({ BULK_MAX_WRITES_PER_MINUTE: 'fast' })).toMatch(/BULK_MAX_WRITES_PER_MINUTE/);
   });
 });

@@ -6,7 +6,7 @@
 import type { AuditLog } from '../../storage/audit-log';
 import type { BulkJobStore } from '../../storage/bulk-job-store';
 import type { RolePolicy } from '../roles';
-import { baseConversationId } from '../start-clear';
+import { baseConversationId } from '../create-request';
 import type { Actor } from '../types';
 import type { BulkJob, BulkJobState } from './types';
 
