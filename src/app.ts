@@ -29,6 +29,13 @@ import { ConfiguredRoles } from './workflow/roles';
 import { sweepRequests } from './workflow/sweep-requests';
 import { SyncErrorStore } from './storage/sync-error-store';
 import { SyncErrorWatch } from './watch/watch-sync-errors';
+import { randomUUID } from 'node:crypto';
+import { BulkJobStore } from './storage/bulk-job-store';
+import { BulkJobCoordinator } from './conversation/bulk-job-runner';
+import { bulkPlanners } from './conversation/bulk-planners';
+import type { UserAttribute, UserPatch } from './directory/types';
+import type { BulkDeps } from './conversation/bulk-jobs';
+import { WritePacer } from './workflow/bulk/write-pacer';
 
 export interface App {
   server: restify.Server;
@@ -82,6 +89,20 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     notifications,
   };
+  const bulkRunner = new BulkJobCoordinator({
+    pacer: new WritePacer(config.bulk.maxWritesPerMinute),
+    writer: {
+      read: (userId, attributes) => directory.readUser(userId, attributes as UserAttribute[]),
+      write: (userId, patch) => directory.updateUser(userId, patch as UserPatch),
+    },
+    owner: `${process.pid}-${randomUUID()}`,
+    leaseMs: 30_000,
+    progressEveryMs: 3000,
+  });
+  const planners = bulkPlanners();
+  const bulkDeps: BulkDeps = { ...deps, bulkJobs: new BulkJobStore(store), bulkRunner, bulkPlanners: planners };
+  Object.assign(deps, { bulkJobs: bulkDeps.bulkJobs, bulkRunner, bulkPlanners: planners });
+  bulkRunner.attach(bulkDeps);
   const watch = new SyncErrorWatch(
     {
       ...deps,
@@ -152,6 +173,8 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       }, config.sweepIntervalMs);
       timer.unref();
       await watch.start();
+      // With single-process file storage the previous holder of a job's lease was this bot's previous process.
+      await bulkRunner.resumeAll(!(config.storage.connectionString || config.storage.accountUrl));
       return new Promise((resolve) => {
         server.listen(config.port, config.host, () => {
           const address = server.address();
@@ -164,6 +187,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     close: async () => {
       if (timer) clearInterval(timer);
       await watch.close();
+      await bulkRunner.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Idle keep-alive connections would hold close() open for seconds; requests in flight still finish.
       (server.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();

@@ -8,6 +8,7 @@ import { CardTemplate, type AdaptiveCardJson } from './card-json';
 import { escapeCardText, sanitizeBotText } from './escape';
 import { formatUtc } from './format';
 import template from './bulk-job.card.json';
+import { Verbs } from './verbs';
 
 /** Names shown per group; the rest of the group is a count. */
 export const NAMES_PER_GROUP = 25;
@@ -15,11 +16,11 @@ export const NAMES_PER_GROUP = 25;
 export const FAILURES_SHOWN = 40;
 
 export const BulkVerbs = {
-  approve: 'bulk.approve',
-  reject: 'bulk.reject',
-  cancel: 'bulk.cancel',
-  stop: 'bulk.stop',
-  resume: 'bulk.resume',
+  approve: Verbs.bulkApprove,
+  reject: Verbs.bulkReject,
+  cancel: Verbs.bulkCancel,
+  stop: Verbs.bulkStop,
+  resume: Verbs.bulkResume,
 } as const;
 
 interface Action {

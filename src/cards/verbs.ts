@@ -11,6 +11,12 @@ export const Verbs = {
   addReason: 'request.reason',
   /** "Request clear" on a sync-error notification; its requestId is the notification id. */
   requestFromNotification: 'notify.request',
+  /** Bulk jobs: the requestId they carry is the job id. */
+  bulkApprove: 'bulk.approve',
+  bulkReject: 'bulk.reject',
+  bulkCancel: 'bulk.cancel',
+  bulkStop: 'bulk.stop',
+  bulkResume: 'bulk.resume',
 } as const;
 
 export type Verb = (typeof Verbs)[keyof typeof Verbs];

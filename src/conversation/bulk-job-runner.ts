@@ -106,7 +106,7 @@ export class BulkJobCoordinator implements BulkJobRunner {
     const records = [...(await deps.bulkJobs.items(job.id)).values()];
     await updateOtherCopies(deps, job, renderJob(deps, job, records));
     const { done, failed, unchanged } = job.progress;
-    const what = deps.bulkPlanners[job.kind].action.toLowerCase();
+    const what = (deps.bulkPlanners[job.kind]?.action ?? 'change users').toLowerCase();
     const summary = text(
       `✅ The bulk request to ${what} (asked by ${escapeCardText(job.requester.name)}) has finished: ${done} changed, ${failed} failed${unchanged ? `, ${unchanged} changed by others meanwhile` : ''}, ${job.excluded.length} could not be changed. The card shows every failure; \`history <user>\` shows each user's previous values.`,
     );

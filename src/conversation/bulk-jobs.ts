@@ -13,7 +13,7 @@ import type { BulkItemRecord, BulkJob, BulkKind } from '../workflow/bulk/types';
 import type { Actor, CardCopy } from '../workflow/types';
 import type { ChatPort } from './chat-port';
 import { explainDirectoryError } from './explain-error';
-import type { ConversationDeps } from './handle-message';
+import type { ConversationDeps } from './deps';
 import type { BulkSource } from './parse-bulk-targets';
 import { card, type CardActionResult, type CardJson, type Reply, text } from './replies';
 import { parseTarget } from './target';
@@ -33,11 +33,13 @@ export interface BulkJobRunner {
 export interface BulkDeps extends ConversationDeps {
   bulkJobs: BulkJobStore;
   bulkRunner: BulkJobRunner;
-  bulkPlanners: Record<BulkKind, BulkKindPlanner>;
+  bulkPlanners: Partial<Record<BulkKind, BulkKindPlanner>>;
 }
 
 const REQUESTER_ROLE =
   "You need the requester role for this: ask your Teams admin to add you to the bot's requester group (REQUESTER_GROUP_ID) or list (REQUESTER_IDS). Approvers can ask too.";
+
+export const hasBulk = (deps: ConversationDeps): deps is BulkDeps => deps.bulkJobs !== undefined && deps.bulkRunner !== undefined && deps.bulkPlanners !== undefined;
 
 export const trackJob = (job: BulkJob, c: CardJson, role: CardCopy['role'] = 'requester'): Reply => card(c, { requestId: job.id, role });
 
@@ -87,6 +89,7 @@ export async function startBulkJob(deps: BulkDeps, input: StartBulkInput): Promi
   }
   if ('message' in found) return [text(found.message)];
   const planner = deps.bulkPlanners[input.kind];
+  if (!planner) return [text('That change is not available for lists and groups yet. Ask for one user at a time.')];
   const plan = await planBulkJob(found.names, (name) => planner.assess(deps, name));
   const now = nowIso(deps);
   const job: BulkJob = {
@@ -129,7 +132,7 @@ export async function startBulkJob(deps: BulkDeps, input: StartBulkInput): Promi
 }
 
 export function renderJob(deps: Pick<BulkDeps, 'sandbox' | 'bulkPlanners'>, job: BulkJob, records?: readonly BulkItemRecord[]): CardJson {
-  return renderBulkJobCard({ job, sandbox: deps.sandbox, action: deps.bulkPlanners[job.kind].action, ...(records ? { records } : {}) });
+  return renderBulkJobCard({ job, sandbox: deps.sandbox, action: deps.bulkPlanners[job.kind]?.action ?? 'Change users', ...(records ? { records } : {}) });
 }
 
 const DECISIONS: Record<string, BulkDecision> = {

@@ -1,5 +1,8 @@
 /** What the conversation layer needs: the workflow's dependencies plus the chat around them. */
 import type { NotificationStore } from '../storage/notification-store';
+import type { BulkJobStore } from '../storage/bulk-job-store';
+import type { BulkKind } from '../workflow/bulk/types';
+import type { BulkJobRunner, BulkKindPlanner } from './bulk-jobs';
 import type { WorkflowDeps } from '../workflow/deps';
 import type { Actor } from '../workflow/types';
 import type { ChatPort } from './chat-port';
@@ -13,6 +16,10 @@ export interface ConversationDeps extends WorkflowDeps {
   rateLimiter?: RateLimiter;
   /** Sync-error reports from POST /api/notify. */
   notifications?: NotificationStore;
+  /** Bulk jobs (absent in tests that build deps by hand). */
+  bulkJobs?: BulkJobStore;
+  bulkRunner?: BulkJobRunner;
+  bulkPlanners?: Partial<Record<BulkKind, BulkKindPlanner>>;
 }
 
 /** One chat message, as the transport hands it over. */

@@ -11,6 +11,7 @@ import type { ConversationDeps } from './deps';
 import { requestFromNotification } from './handle-notification';
 import { requestUndo } from './commands/undo';
 import { changeTips } from './change-tips';
+import { handleBulkAction, hasBulk } from './bulk-jobs';
 import { card, CardActionResult, CardJson, text } from './replies';
 import { alreadyHandledText, announceOutcome, broadcast, changeCardWords, renderRequestCard, viewerOf } from './request-cards';
 import { primaryChange } from '../workflow/changes';
@@ -60,6 +61,11 @@ const VERB_HANDLERS: Record<Verb, VerbHandler> = {
   'request.reason': (deps, action, data) =>
     decideAndBroadcast(deps, addReason(deps, { ...common(action, data), ...(data.inputs.reason ? { reason: data.inputs.reason } : {}) }), action.conversationId, action.activityId),
   'request.refresh': (deps, action, data) => refresh(deps, data.requestId, action),
+  'bulk.approve': (deps, action, data) => bulkAction(deps, action, data),
+  'bulk.reject': (deps, action, data) => bulkAction(deps, action, data),
+  'bulk.cancel': (deps, action, data) => bulkAction(deps, action, data),
+  'bulk.stop': (deps, action, data) => bulkAction(deps, action, data),
+  'bulk.resume': (deps, action, data) => bulkAction(deps, action, data),
   'notify.request': (deps, action, data) =>
     requestFromNotification(deps, {
       notificationId: data.requestId,
@@ -69,6 +75,19 @@ const VERB_HANDLERS: Record<Verb, VerbHandler> = {
       ...(action.activityId ? { activityId: action.activityId } : {}),
     }),
 };
+
+/** Bulk jobs: the id the button carries is the job's. */
+function bulkAction(deps: ConversationDeps, action: IncomingCardAction, data: ParsedAction): Promise<CardActionResult> {
+  if (!hasBulk(deps)) return Promise.resolve(message('Lists and groups are not available in this deployment. Nothing was changed.'));
+  return handleBulkAction(deps, {
+    verb: data.verb,
+    jobId: data.requestId,
+    actor: action.actor,
+    conversationId: action.conversationId,
+    ...(action.activityId ? { activityId: action.activityId } : {}),
+    ...(data.inputs.rejectReason ? { rejectReason: data.inputs.rejectReason } : {}),
+  });
+}
 
 async function route(deps: ConversationDeps, action: IncomingCardAction): Promise<CardActionResult> {
   const data = parseActionData(action.value);

@@ -13,6 +13,7 @@ export type BulkTargetsResult = { ok: true; source: BulkSource } | { ok: false; 
 
 const MEMBERS_OF = /^members\s+of\s+(?:the\s+)?(?:group\s+)?(.+)$/is;
 const SEPARATORS = /[\s,;]+/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A group's name: anything printable except path/query characters, at most 256 characters. */
 const GROUP_NAME = /^[^/\\?#%*<>"{}|`]{1,256}$/;
 
@@ -29,6 +30,8 @@ export function parseBulkTargets(who: string): BulkTargetsResult | null {
   }
   const tokens = text.split(SEPARATORS).filter(Boolean);
   if (tokens.length <= 1) return null;
+  // Spaces alone may separate the words of a display name ("Alice Smith"): a list then needs every entry to be a UPN, address or id.
+  if (!/[,;\n]/.test(text) && !tokens.every((t) => t.includes('@') || GUID.test(t))) return null;
   const seen = new Set<string>();
   const unique = tokens.filter((t) => !seen.has(t.toLowerCase()) && seen.add(t.toLowerCase()));
   if (unique.length > MAX_BULK_USERS) {

@@ -1,10 +1,13 @@
 /** Turns chat text into a typed command. Pure: no I/O, no botbuilder. */
 import { ANCHOR_FORMS_HELP, parseAnchor, type Anchor } from '../directory/anchor';
+import { parseBulkTargets, type BulkSource } from './parse-bulk-targets';
 import { suggestCommand } from './suggest-command';
 import { parseTarget, parseUserRef, type UserRef } from './target';
 
 export type Command =
   | { kind: 'clear'; target: UserRef; reason?: string }
+  /** A list of users or a group's members: one preview, one approval, a background job. */
+  | { kind: 'bulk'; change: 'clear-immutable-id' | 'clear-on-prem-attributes'; source: BulkSource; reason?: string }
   | { kind: 'show'; target: UserRef }
   | { kind: 'cancel'; requestId: string }
   /** Hard match: set the user's immutable id to the anchor of an on-prem object. */
@@ -95,6 +98,11 @@ export function parseCommand(text: string): Command {
     const withReason = REASON.exec(rest);
     const who = withReason?.[1] ?? rest;
     const reason = withReason?.[2]?.trim();
+    const bulk = parseBulkTargets(who);
+    if (bulk) {
+      if (!bulk.ok) return { kind: 'invalid', message: bulk.message };
+      return { kind: 'bulk', change: 'clear-immutable-id', source: bulk.source, ...(reason ? { reason: reason.slice(0, 500) } : {}) };
+    }
     const parsed = parseUserRef(who);
     if (!parsed.ok) return nearMiss(t) ?? { kind: 'invalid', message: parsed.reason };
     return reason ? { kind: 'clear', target: parsed.target, reason: reason.slice(0, 500) } : { kind: 'clear', target: parsed.target };

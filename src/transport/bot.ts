@@ -185,10 +185,12 @@ export class ImmutableIdBot extends TeamsActivityHandler {
 
   /** Remembers where a request's card was posted, so every copy can be updated later. */
   private readonly recordCard: OnCardSent = async (tracking, copy) => {
-    await this.options.deps.requests.update(tracking.requestId, (r) => ({
+    const request = await this.options.deps.requests.update(tracking.requestId, (r) => ({
       ...r,
       cards: [...(r.cards ?? []), { ...copy, role: tracking.role }],
     }));
+    // Not a request: a bulk job's card.
+    if (!request) await this.options.deps.bulkJobs?.transition(tracking.requestId, () => true, (j) => ({ ...j, cards: [...j.cards, { ...copy, role: tracking.role }] }));
   };
 
   /**

@@ -4,6 +4,8 @@ describe('parseBulkTargets', () => {
   it('leaves one user to the single-user flow', () => {
     expect(parseBulkTargets('alice@contoso.com')).toBeNull();
     expect(parseBulkTargets('  alice@contoso.com  ')).toBeNull();
+    expect(parseBulkTargets('Alice Smith')).toBeNull(); // a display name, searched by the single-user flow
+    expect(parseBulkTargets('alice@contoso.com bob')).toBeNull();
   });
 
   it('reads lists separated by commas, semicolons, spaces and new lines, once each', () => {

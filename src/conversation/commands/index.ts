@@ -5,6 +5,7 @@
 import type { Command } from '../parse-command';
 import type { ConversationDeps, IncomingMessage } from '../deps';
 import type { Reply } from '../replies';
+import { bulk } from './bulk';
 import { cancel } from './cancel';
 import { clear } from './clear';
 import type { CommandHandler, CommandName } from './command';
@@ -23,6 +24,7 @@ export const COMMANDS: { [K in CommandName]: CommandHandler<K> } = {
   suggest,
   show,
   clear,
+  bulk,
   cancel,
   history,
   match,

@@ -61,9 +61,9 @@ export async function runBulkJob(deps: BulkRunDeps, jobId: string, options: { ta
   );
   if (!('won' in acquired)) return 'busy';
   let job = acquired.won;
-  deps.log.info('bulk.run', { jobId, users: job.items.length, resumed: job.progress.done + job.progress.failed + job.progress.unchanged > 0 });
-
   const records = await deps.jobs.items(jobId);
+  deps.log.info('bulk.run', { jobId, users: job.items.length, alreadyDone: records.size });
+
   const progress = countOf(records);
   let lastRenew = Date.now();
   let lastProgress = Date.now();
