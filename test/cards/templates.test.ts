@@ -32,6 +32,7 @@ function visit(node: unknown, path: string, inArray: boolean, onString: (s: stri
 describe('card templates', () => {
   it('has one template per renderer', () => {
     expect(FILES.sort()).toEqual([
+      'bulk-job.card.json',
       'change.card.json',
       'choices.card.json',
       'help.card.json',
