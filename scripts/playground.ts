@@ -21,6 +21,7 @@ const PASS_THROUGH = [
   'APPROVER_IDS', 'APPROVER_GROUP_ID', 'REQUESTER_IDS', 'REQUESTER_GROUP_ID', 'REQUIRE_SEPARATE_APPROVER', 'REQUIRED_APPROVALS',
   'APPROVAL_CHANNEL_ID', 'REMINDER_AFTER', 'REQUEST_TTL', 'SWEEP_INTERVAL', 'NOTIFY_SECRET', 'PROTECTED_GROUP_ID',
   'ALLOW_PRIVILEGED_TARGETS', 'RATE_LIMIT_PER_MINUTE', 'VERIFY_MAX_WAIT_MS', 'CARD_ACTION_DEADLINE_MS', 'GRAPH_TIMEOUT_MS',
+  'WATCH_SYNC_ERRORS', 'WATCH_INTERVAL', 'BULK_MAX_WRITES_PER_MINUTE',
 ];
 
 /** The Playground's current user is the approver; read her object id from its config file. */
@@ -43,6 +44,9 @@ async function main(): Promise<void> {
   const overrides = Object.fromEntries(PASS_THROUGH.flatMap((k) => (process.env[k] !== undefined ? [[k, process.env[k] as string]] : [])));
   const config = loadConfig({
     APPROVAL_CHANNEL_ID: PLAYGROUND_APPROVALS_CHANNEL,
+    // The seeded sync errors show up in the Approvals channel within a minute of opening the Playground.
+    WATCH_SYNC_ERRORS: 'true',
+    WATCH_INTERVAL: '1m',
     ...overrides,
     PORT: process.env.PORT ?? '3978',
     AZURE_TENANT_ID: sandbox.tenantId,

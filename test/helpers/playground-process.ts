@@ -68,6 +68,8 @@ export async function startPlayground(env: Record<string, string> = {}): Promise
     PLAYGROUND_PORT: String(await freePort()),
     DATA_DIR: path.join(tempDir, 'data'),
     M365_AGENTS_PLAYGROUND_LOGFILE: playgroundLog,
+    // The sync-error watch would post seeded errors into the Approvals channel mid-test; tests turn it on when they want it.
+    WATCH_SYNC_ERRORS: 'false',
     ...env,
   };
 
