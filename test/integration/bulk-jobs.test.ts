@@ -47,7 +47,8 @@ describe('bulk clear', () => {
     for (const id of [SANDBOX_USERS.bob, SANDBOX_USERS.carol, SANDBOX_USERS.dave, SANDBOX_USERS.ivan]) expect(patchesOf(h, id)).toHaveLength(0);
     const final = h.connector.activities.filter((a) => a.method === 'PUT').map((a) => text(cardOf(a.activity))).find((t) => /finished/i.test(t))!;
     expect(final).toMatch(/5 changed, 0 failed/);
-    expect(h.connector.messages(h.conversationIdFor('personal')).some((m) => /has finished: 5 changed, 0 failed/.test(m.activity.text ?? ''))).toBe(true);
+    // The requester is told when the job ends.
+    await h.connector.waitFor(() => h.connector.messages(h.conversationIdFor('personal')).some((m) => /has finished: 5 changed, 0 failed/.test(m.activity.text ?? '')), 10_000);
 
     // The previous value of every changed user is in its audit record.
     const intents = h.audit.entries.filter((e) => e.event === 'change.succeeded' && e.requestId === jobId);
