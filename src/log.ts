@@ -18,7 +18,7 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 /** Replaces values of secret-looking keys, recursively. */
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Error) return describeError(value, depth);
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   return Object.fromEntries(
     Object.entries(value as Record<string, unknown>).map(([k, v]) => [
@@ -26,6 +26,30 @@ export function redact(value: unknown, depth = 0): unknown {
       SECRET_KEY.test(k) && v !== undefined && v !== null && v !== '' ? '[redacted]' : redact(v, depth + 1),
     ]),
   );
+}
+
+/**
+ * An error as a log field: name and message, plus what a support case needs to trace it — its
+ * code (ours, Node's or the SDK's), the HTTP status, Graph's error code and request id — and its cause.
+ */
+export function describeError(error: Error, depth = 0): Record<string, unknown> {
+  const e = error as Error & {
+    code?: unknown;
+    statusCode?: unknown;
+    status?: unknown;
+    requestId?: unknown;
+    details?: { status?: unknown; graphCode?: unknown; requestId?: unknown };
+    cause?: unknown;
+  };
+  const out: Record<string, unknown> = { name: error.name, message: error.message };
+  if (typeof e.code === 'string' || typeof e.code === 'number') out.code = e.code;
+  const status = [e.details?.status, e.statusCode, e.status].find((v) => typeof v === 'number');
+  if (status !== undefined) out.status = status;
+  if (typeof e.details?.graphCode === 'string') out.graphCode = e.details.graphCode;
+  const requestId = [e.details?.requestId, e.requestId].find((v) => typeof v === 'string' && v !== '');
+  if (requestId !== undefined) out.requestId = requestId;
+  if (e.cause instanceof Error && depth < 3) out.cause = describeError(e.cause, depth + 1);
+  return out;
 }
 
 export interface LineWriter {

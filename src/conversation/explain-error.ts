@@ -1,6 +1,7 @@
 /** Turns a directory failure into a specific chat message: what went wrong and what to do. */
 import { DirectoryError } from '../directory/directory-error';
 import { escapeCardText } from '../cards';
+import type { Logger } from '../log';
 
 /** A message for the chat; `subject` is what the user asked about, as they typed it. */
 export function explainDirectoryError(error: DirectoryError, subject: string): string {
@@ -49,12 +50,23 @@ export function explainDirectoryError(error: DirectoryError, subject: string): s
   }
 }
 
-/** Runs a command about `subject`; a Graph failure becomes the specific message, anything else is a bug or outage for onTurnError. */
-export async function withDirectoryErrors<T extends { type: string }>(subject: string, run: () => Promise<T[]>, explain: (message: string) => T): Promise<T[]> {
+/**
+ * Runs a command about `subject`; a Graph failure becomes the specific message (and is logged with
+ * its code, status and Graph request id), anything else is a bug or outage for onTurnError.
+ */
+export async function withDirectoryErrors<T extends { type: string }>(
+  subject: string,
+  run: () => Promise<T[]>,
+  explain: (message: string) => T,
+  log?: Logger,
+): Promise<T[]> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof DirectoryError) return [explain(explainDirectoryError(error, subject))];
+    if (error instanceof DirectoryError) {
+      log?.warn('graph.failure_reported', { error });
+      return [explain(explainDirectoryError(error, subject))];
+    }
     throw error;
   }
 }

@@ -37,7 +37,10 @@ export async function handleCardAction(deps: ConversationDeps, action: IncomingC
     return await route(deps, action);
   } catch (error) {
     // e.g. the approver-group check could not reach Graph: nothing was changed, say why.
-    if (error instanceof DirectoryError) return message(`${explainDirectoryError(error, 'that user')}`);
+    if (error instanceof DirectoryError) {
+      deps.log.warn('graph.failure_reported', { error });
+      return message(`${explainDirectoryError(error, 'that user')}`);
+    }
     throw error;
   }
 }
@@ -183,6 +186,7 @@ async function approve(deps: ConversationDeps, action: IncomingCardAction, reque
       await broadcast(deps, result.request, { ...skip, announce: announceOutcome(result.request) });
       const outcomeCard = renderOutcomeCard({ request: result.request, sandbox: deps.sandbox });
       if (result.error) {
+        deps.log.warn('graph.failure_reported', { requestId: result.request.id, error: result.error });
         return { kind: 'card', card: outcomeCard, followUps: [text(explainDirectoryError(result.error, result.request.targetUpn))] };
       }
       const followUps = !result.snapshot

@@ -16,7 +16,10 @@ export async function handleMessage(deps: ConversationDeps, message: IncomingMes
   try {
     return await dispatch(deps, message);
   } catch (error) {
-    if (error instanceof DirectoryError) return [text(explainDirectoryError(error, 'that user'))];
+    if (error instanceof DirectoryError) {
+      deps.log.warn('graph.failure_reported', { error });
+      return [text(explainDirectoryError(error, 'that user'))];
+    }
     throw error;
   }
 }

@@ -59,6 +59,7 @@ export async function notifySyncError(deps: ConversationDeps, report: SyncErrorR
       targetId = snapshot.user.id;
     } catch (error) {
       const e = error instanceof DirectoryError ? error : toDirectoryError(error, 'The user');
+      deps.log.warn('graph.failure_reported', { error: e });
       snapshotPart = { lookupError: explainDirectoryError(e, report.userPrincipalName), blockers: [] };
     }
   }
@@ -142,6 +143,7 @@ export async function requestFromNotification(
     return { kind: 'card', card: renderRequestCard(deps, request, 'anyone'), followUps: [] };
   } catch (error) {
     const e = error instanceof DirectoryError ? error : toDirectoryError(error, 'The user');
+    deps.log.warn('graph.failure_reported', { error: e });
     return { kind: 'message', text: explainDirectoryError(e, notification.userPrincipalName), followUps: [] };
   }
 }

@@ -50,4 +50,4 @@ export const clear: CommandHandler<'clear'> = (deps, message, command) =>
       replies.push(...(await postToApprovers(deps, request, channel)));
     }
     return replies;
-  }, text);
+  }, text, deps.log);

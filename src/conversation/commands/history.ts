@@ -20,5 +20,5 @@ export const history: CommandHandler<'history'> = async (deps, message, command)
     const snapshot = await deps.directory.findUser(resolved.target);
     const entries = await deps.audit.list({ targetId: snapshot.user.id, limit: 20 });
     return [card(renderHistoryCard({ entries, subject: snapshot.user.userPrincipalName, sandbox: deps.sandbox }))];
-  }, text);
+  }, text, deps.log);
 };

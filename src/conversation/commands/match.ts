@@ -45,4 +45,4 @@ export const match: CommandHandler<'match'> = (deps, message, command) =>
       replies.push(...(await postToApprovers(deps, request, channel)));
     }
     return replies;
-  }, text);
+  }, text, deps.log);

@@ -14,5 +14,5 @@ export const show: CommandHandler<'show'> = async (deps, message, command) => {
     if (!resolved.ok) return resolved.replies;
     const { snapshot, blockers } = await lookUp(deps, resolved.target);
     return [card(renderUserCard({ snapshot, blockers, purpose: 'show', sandbox: deps.sandbox }))];
-  }, text);
+  }, text, deps.log);
 };

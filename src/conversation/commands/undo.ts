@@ -49,5 +49,5 @@ export function requestUndo(deps: ConversationDeps, input: { requestId: string; 
       replies.push(...(await postToApprovers(deps, request, channel)));
     }
     return replies;
-  }, text);
+  }, text, deps.log);
 }
