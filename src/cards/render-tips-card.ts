@@ -6,11 +6,14 @@ import template from './tips.card.json';
 
 export interface TipsCardInput {
   snapshot: UserSnapshot;
+  /** The request that made the change: `undo <request id>` puts the old value back. */
+  requestId: string;
   sandbox: boolean;
 }
 
 interface TipsCardViewModel {
   sandbox: boolean;
+  requestId: string;
   displayName: string;
   upn: string;
   primarySmtp: string;
@@ -27,6 +30,7 @@ export function renderTipsCard(input: TipsCardInput): AdaptiveCardJson {
   const smtp = primarySmtp(user);
   return card.expand({
     sandbox: input.sandbox,
+    requestId: escapeCardText(input.requestId, 128),
     displayName: escapeCardText(displayNameOf(user.displayName, user.userPrincipalName)),
     upn: escapeCardText(user.userPrincipalName),
     primarySmtp: smtp === null ? 'none (no mail or SMTP proxy address)' : escapeCardText(smtp),

@@ -192,7 +192,7 @@ async function approve(deps: ConversationDeps, action: IncomingCardAction, reque
       const followUps = !result.snapshot
         ? []
         : result.request.kind === 'clear-immutable-id'
-          ? [card(renderTipsCard({ snapshot: result.snapshot, sandbox: deps.sandbox }))]
+          ? [card(renderTipsCard({ snapshot: result.snapshot, requestId: result.request.id, sandbox: deps.sandbox }))]
           : [text(changeTips(result.request, result.snapshot))];
       return { kind: 'card', card: outcomeCard, followUps };
     }

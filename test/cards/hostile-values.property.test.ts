@@ -175,7 +175,7 @@ describe('hostile directory values', () => {
           checkCard('show', renderUserCard({ snapshot, blockers: [], purpose: 'show', sandbox }));
           checkCard('outcome', renderOutcomeCard({ request, sandbox }));
           checkCard('working', renderWorkingCard({ request, sandbox }));
-          checkCard('tips', renderTipsCard({ snapshot, sandbox }));
+          checkCard('tips', renderTipsCard({ requestId: REQUEST_ID, snapshot, sandbox }));
           checkCard('help', renderHelpCard({ sandbox, reason: `I didn't understand "${escapeCardText(v.message)}".` }));
 
           const entry = (overrides: Partial<AuditEntry>): AuditEntry =>

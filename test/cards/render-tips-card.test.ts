@@ -1,7 +1,7 @@
 import { renderTipsCard } from '../../src/cards';
 import type { UserSnapshot } from '../../src/directory/types';
 import { cardTextJoined, collectCardText, findActions } from './card-text';
-import { makeSnapshot } from './fixtures';
+import { makeSnapshot, REQUEST_ID } from './fixtures';
 import { expectValidCard } from './official-parser';
 
 const ROLES: UserSnapshot['roles'] = [
@@ -36,7 +36,7 @@ describe('renderTipsCard', () => {
     ],
   ])('%s: passes the official parser, no buttons', (_name, snapshot) => {
     for (const sandbox of [false, true]) {
-      const card = renderTipsCard({ snapshot, sandbox });
+      const card = renderTipsCard({ requestId: REQUEST_ID, snapshot, sandbox });
       expectValidCard(card);
       expect(findActions(card)).toEqual([]);
       expect(cardTextJoined(card).includes('🧪 Sandbox directory')).toBe(sandbox);
@@ -44,7 +44,7 @@ describe('renderTipsCard', () => {
   });
 
   it('names the cloud values a soft match needs: UPN and the primary SMTP (SMTP: proxy, not mail)', () => {
-    const card = renderTipsCard({ snapshot: makeSnapshot(), sandbox: false });
+    const card = renderTipsCard({ requestId: REQUEST_ID, snapshot: makeSnapshot(), sandbox: false });
     const texts = collectCardText(card);
     expect(texts).toContain('alice@contoso.com');
     expect(texts).toContain('alice.smith@contoso.com');
@@ -53,12 +53,12 @@ describe('renderTipsCard', () => {
   });
 
   it('falls back to mail when there is no SMTP: proxy address', () => {
-    const card = renderTipsCard({ snapshot: makeSnapshot({ user: { proxyAddresses: ['smtp:other@contoso.com'], mail: 'mail@contoso.com' } }), sandbox: false });
+    const card = renderTipsCard({ requestId: REQUEST_ID, snapshot: makeSnapshot({ user: { proxyAddresses: ['smtp:other@contoso.com'], mail: 'mail@contoso.com' } }), sandbox: false });
     expect(collectCardText(card)).toContain('mail@contoso.com');
   });
 
   it('covers verification, the rollback record, the sync command and troubleshooting', () => {
-    const text = cardTextJoined(renderTipsCard({ snapshot: makeSnapshot(), sandbox: false }));
+    const text = cardTextJoined(renderTipsCard({ requestId: REQUEST_ID, snapshot: makeSnapshot(), sandbox: false }));
     for (const expected of [
       /kept in the bot's records/,
       /Start-ADSyncSyncCycle -PolicyType Delta/,
@@ -75,14 +75,26 @@ describe('renderTipsCard', () => {
     }
   });
 
+  it('names the command that puts the old value back, with this request id', () => {
+    const text = cardTextJoined(renderTipsCard({ requestId: REQUEST_ID, snapshot: makeSnapshot(), sandbox: false }));
+    expect(text).toContain(`send undo ${REQUEST_ID.replace(/_/g, '\\_')} to put it back`);
+  });
+
+  it('says ms-DS-ConsistencyGuid takes the objectGUID bytes (binary) and only the immutable ID takes base64', () => {
+    const text = cardTextJoined(renderTipsCard({ requestId: REQUEST_ID, snapshot: makeSnapshot(), sandbox: false }));
+    expect(text).toMatch(/objectGUID's bytes into the on-prem ms-DS-ConsistencyGuid \(a binary value, not text\)/);
+    expect(text).toMatch(/only the immutable ID takes base64/);
+    expect(text).not.toMatch(/ms-DS-ConsistencyGuid \(or this user's immutable ID\) to the base64/);
+  });
+
   it('warns about admin roles only when the user has some', () => {
-    const withRoles = cardTextJoined(renderTipsCard({ snapshot: makeSnapshot({ roles: ROLES }), sandbox: false }));
+    const withRoles = cardTextJoined(renderTipsCard({ requestId: REQUEST_ID, snapshot: makeSnapshot({ roles: ROLES }), sandbox: false }));
     expect(withRoles).toMatch(/Admin roles block soft matching/);
     expect(withRoles).toContain('Global Administrator, Exchange Administrator');
-    const without = cardTextJoined(renderTipsCard({ snapshot: makeSnapshot({ roles: [] }), sandbox: false }));
+    const without = cardTextJoined(renderTipsCard({ requestId: REQUEST_ID, snapshot: makeSnapshot({ roles: [] }), sandbox: false }));
     expect(without).not.toMatch(/Admin roles block/);
     expect(without).not.toContain('Global Administrator');
-    const unknown = cardTextJoined(renderTipsCard({ snapshot: makeSnapshot({ roles: null }), sandbox: false }));
+    const unknown = cardTextJoined(renderTipsCard({ requestId: REQUEST_ID, snapshot: makeSnapshot({ roles: null }), sandbox: false }));
     expect(unknown).not.toMatch(/Admin roles block/);
     expect(unknown).toMatch(/could not be read/);
   });

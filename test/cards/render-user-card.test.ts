@@ -208,7 +208,7 @@ describe('renderUserCard', () => {
 
   it.each([
     [SYNCED, [/Why this can't be cleared/, /Entra Connect still syncs this user \(last sync: 2026-03-02 14:05 UTC\)/, /out of sync scope/, /Deleted users/, /cloud-only/]],
-    [FEDERATED, [/Why this can't be cleared/, /fabrikam\.com, a federated domain/, /FederatedUser\.SourceAnchor/, /\.onmicrosoft\.com/, /Switch the UPN back to fabrikam\.com/]],
+    [FEDERATED, [/Why this can't be cleared/, /fabrikam\.com, a federated domain/, /FederatedUser\.SourceAnchor/, /\.onmicrosoft\.com/, /switch it back to fabrikam\.com yourself/, /by object id, since the UPN has changed: clear immutable id for [0-9a-f-]{36}/, /the UPN returns to fabrikam\.com by itself/]],
     [EMPTY, [/Nothing to clear: the immutable ID of Alice Smith is already empty/, /already empty/, /delta sync/, /Start-ADSyncSyncCycle -PolicyType Delta/]],
   ] as Array<[ClearBlocker, RegExp[]]>)('blocked by %o: no Confirm, explains what to do', (blocker, expected) => {
     const card = render({ blockers: [blocker] });
