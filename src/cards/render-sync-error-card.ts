@@ -35,6 +35,11 @@ export interface SyncErrorCardInput {
   conflict?: { property: string; value: string; holder?: { displayName: string | null; userPrincipalName: string } };
   /** ISO time a watch pass found the error gone: the card says "resolved" and offers no button. */
   resolvedAt?: string;
+  /**
+   * The on-prem object's anchor (as a GUID) when it is known: a button sends `match <holder> to
+   * <anchor>`, which opens the normal hard-match request for the holder.
+   */
+  matchAnchorGuid?: string;
 }
 
 interface SyncErrorCardViewModel {
@@ -75,6 +80,10 @@ interface SyncErrorCardViewModel {
   conflictProperty: string;
   conflictValue: string;
   conflictHolder: string;
+  showMatch: boolean;
+  matchTitle: string;
+  matchHint: string;
+  matchCommand: string;
 }
 
 type SyncedBlocker = Extract<ClearBlocker, { kind: 'synced' }>;
@@ -143,6 +152,11 @@ export function renderSyncErrorCard(input: SyncErrorCardInput): AdaptiveCardJson
     showConflictHelp: !resolved && holder !== undefined,
     conflictProperty: escapeCardText(input.conflict?.property, 80),
     conflictValue: escapeCardText(input.conflict?.value),
+    showMatch: !resolved && holder !== undefined && input.matchAnchorGuid !== undefined,
+    matchTitle: holder ? `Match ${escapeCardText(holder.displayName ?? holder.userPrincipalName, 60)} to this anchor` : '',
+    matchHint: holder && input.matchAnchorGuid ? `set the immutable ID of ${escapeCardText(holder.userPrincipalName)} to the on-premises object's anchor ${escapeCardText(input.matchAnchorGuid, 40)} (delete the duplicate ${escapeCardText(input.upn)} first).` : '',
+    // A chat command, not card text: the bot parses and re-checks it like anything typed.
+    matchCommand: holder && input.matchAnchorGuid && /^[0-9a-f-]{36}$/i.test(input.matchAnchorGuid) ? `match ${holder.userPrincipalName} to ${input.matchAnchorGuid}` : '',
     conflictHolder: holder
       ? `${escapeCardText(holder.displayName ?? holder.userPrincipalName)} (${escapeCardText(holder.userPrincipalName)})`
       : 'no user found with this UPN or address (it may be a group, a contact or a deleted user)',

@@ -12,6 +12,7 @@ import type { ConversationDeps } from '../conversation/handle-message';
 import { parseTarget } from '../conversation/target';
 import { DirectoryError, toDirectoryError } from '../directory/directory-error';
 import type { ProvisioningError, SyncErrorUser } from '../directory/types';
+import { immutableIdToGuid } from '../directory/immutable-id';
 import type { NotificationStore } from '../storage/notification-store';
 import { syncErrorKey, type SyncErrorStore, type WatchedSyncError } from '../storage/sync-error-store';
 import { newRequestId, nowIso } from '../workflow/deps';
@@ -76,6 +77,7 @@ async function postIfNew(deps: WatchDeps, channelId: string, key: string, user: 
     if (Date.now() - Date.parse(existing.value.claimedAt) < UNPOSTED_RETRY_MS) return false;
   }
   const { assessment, lookupError } = await findHolder(deps, user, error.value);
+  const anchorGuid = await anchorOf(deps, user.id);
   const holder = assessment?.snapshot.user;
   const record: WatchedSyncError = {
     key,
@@ -97,7 +99,13 @@ async function postIfNew(deps: WatchDeps, channelId: string, key: string, user: 
     error: error.category,
     detail: `${error.propertyCausingError} ${error.value} is already held by ${holder ? holder.userPrincipalName : 'another object'}`,
   });
-  const result = await deps.chat.postToChannel(channelId, renderSyncErrorCard({ ...cardInput(deps, record, error.category), ...(assessment ?? { blockers: [] }), ...(lookupError ? { lookupError } : {}) }), 'approvers');
+  const card = renderSyncErrorCard({
+    ...cardInput(deps, record, error.category),
+    ...(assessment ?? { blockers: [] }),
+    ...(lookupError ? { lookupError } : {}),
+    ...(anchorGuid ? { matchAnchorGuid: anchorGuid } : {}),
+  });
+  const result = await deps.chat.postToChannel(channelId, card, 'approvers');
   if (!result.ok) {
     deps.log.warn('watch.post_failed', { reason: result.reason });
     return false;
@@ -105,6 +113,17 @@ async function postIfNew(deps: WatchDeps, channelId: string, key: string, user: 
   await deps.syncErrors.save({ ...record, card: result.copy });
   deps.log.info('watch.error_posted', { userId: user.id, property: error.propertyCausingError });
   return true;
+}
+
+/** The on-prem object's anchor as a GUID (what a hard match of the holder would write), when it has one. */
+async function anchorOf(deps: WatchDeps, userId: string): Promise<string | undefined> {
+  try {
+    const values = await deps.directory.readUser(userId, ['onPremisesImmutableId']);
+    const anchor = values.onPremisesImmutableId;
+    return anchor ? (immutableIdToGuid(anchor) ?? undefined) : undefined;
+  } catch {
+    return undefined; // the card still offers what it can
+  }
 }
 
 /** Who holds the conflicting value: a UPN, or a proxy address ("SMTP:x@y" / "smtp:x@y"). */

@@ -6,7 +6,8 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SYNC_ERROR_UPNS, SYNC_ERROR_USERS, startSandbox, type RunningSandbox } from '../../src/sandbox';
+import { immutableIdToGuid } from '../../src/directory/immutable-id';
+import { SYNC_ERROR_ANCHORS, SYNC_ERROR_UPNS, SYNC_ERROR_USERS, startSandbox, type RunningSandbox } from '../../src/sandbox';
 import { collectCardText, findActions } from '../cards/card-text';
 import { APPROVER, cardOf, type Harness, startHarness, teamMembershipActivity } from '../helpers/bot-harness';
 import { startRecordingConnector, type RecordingConnector } from '../helpers/recording-connector';
@@ -61,6 +62,11 @@ describe('the sync-error watch', () => {
       const luis = posts.map((p) => cardOf(p.activity)).find((c) => text(c).includes(SYNC_ERROR_UPNS.luisDuplicate));
       expect(text(luis)).toContain('ProxyAddress');
       expect(text(luis)).toContain('Luis Ortiz (luis.ortiz@contoso.com)');
+      // Luis has no immutable id to clear; the card offers the hard match to the on-prem object's anchor instead.
+      const match = findActions(luis).find((a) => String(a.title).startsWith('Match Luis Ortiz'));
+      const command = (match?.data as { msteams?: { value?: string } } | undefined)?.msteams?.value;
+      expect(command).toBe(`match luis.ortiz@contoso.com to ${immutableIdToGuid(SYNC_ERROR_ANCHORS.luisOnPrem)}`);
+      expect(findActions(luis).some((a) => a.title === 'Request clear')).toBe(false);
       // Kim Lee still has an old immutable id: one tap opens the normal clear request for her.
       const button = findActions(kim).find((a) => a.title === 'Request clear');
       expect(button).toBeDefined();
@@ -69,6 +75,10 @@ describe('the sync-error watch', () => {
       const requestCard = tapped.body.value as Record<string, unknown>;
       expect(text(requestCard)).toContain('kim.lee@contoso.com');
       expect(findActions(requestCard).length).toBeGreaterThan(0);
+      // The match button sends a chat command: the normal request flow answers it (here: the duplicate still holds the anchor).
+      connector.clear();
+      await h.say(command as string, { from: APPROVER, conversation: 'channel' });
+      expect(connector.messages().map((m) => text(cardOf(m.activity)) + (m.activity.text ?? '')).join('\n')).toContain(SYNC_ERROR_UPNS.luisDuplicate);
       expect(sandbox.requests().some((r) => r.method === 'PATCH')).toBe(false); // nothing written before approval
 
       // A second pass posts nothing new.
