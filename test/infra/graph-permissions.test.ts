@@ -101,6 +101,48 @@ describe('the one list of Graph permissions', () => {
     expect(fs.statSync(path.join(ROOT, 'infra/grant-graph-permissions.sh')).mode & 0o111).not.toBe(0);
   });
 
+  describe('infra/grant-graph-permissions.sh, run against a stand-in for the Azure CLI', () => {
+    const IDENTITY = '7e57a11d-0000-4000-8000-000000000001';
+    const GRAPH_SP = '6a4b2c00-0000-4000-8000-0000000000aa';
+    let dir: string;
+    let statePath: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-az-'));
+      fs.copyFileSync(path.join(__dirname, 'fake-az.js'), path.join(dir, 'az'));
+      fs.chmodSync(path.join(dir, 'az'), 0o755);
+      statePath = path.join(dir, 'state.json');
+      const appRoles = Object.fromEntries(names.map((name, i) => [name, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`]));
+      fs.writeFileSync(statePath, JSON.stringify({ graphAppId: list.resourceAppId, graphSpId: GRAPH_SP, appRoles, assignments: [], roleAssignments: [], calls: [] }));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const runGrant = () =>
+      execFileSync('bash', [path.join(ROOT, 'infra/grant-graph-permissions.sh'), IDENTITY], {
+        encoding: 'utf8',
+        env: { PATH: `${dir}:${process.env.PATH ?? ''}`, FAKE_AZ_STATE: statePath },
+      });
+    const state = () => JSON.parse(fs.readFileSync(statePath, 'utf8')) as {
+      appRoles: Record<string, string>;
+      assignments: { principalId: string; resourceId: string; appRoleId: string }[];
+      roleAssignments: { principalId: string; roleDefinitionId: string; directoryScopeId: string }[];
+    };
+
+    it('grants every permission of the list to the identity and assigns the Entra role, once', () => {
+      const printed = runGrant();
+      const after = state();
+      expect(after.assignments).toEqual(names.map((name) => ({ principalId: IDENTITY, resourceId: GRAPH_SP, appRoleId: after.appRoles[name] })));
+      expect(after.roleAssignments).toEqual([{ principalId: IDENTITY, roleDefinitionId: list.directoryRole.templateId, directoryScopeId: '/' }]);
+      for (const name of names) expect(printed).toMatch(new RegExp(`granted +${name.replace(/\./g, '\\.')}`));
+      expect(printed).toMatch(/assigned +Entra role User Administrator/);
+
+      // Run again: nothing changes.
+      const again = runGrant();
+      expect(state().assignments).toHaveLength(names.length);
+      expect(state().roleAssignments).toHaveLength(1);
+      expect(again).not.toMatch(/granted|assigned/);
+    }, 60_000); // about 30 short processes per run
+  });
+
   it('the script refuses to run without the identity, saying what to pass', () => {
     let stderr = '';
     try {
