@@ -68,7 +68,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const storage =
     overrides.store && overrides.audit
       ? { store: overrides.store, audit: overrides.audit, describe: 'provided by the caller' }
-      : createStorage({ ...config.storage, credential, dataDir: config.dataDir });
+      : createStorage({ ...config.storage, credential, dataDir: config.dataDir, log });
   const { store, audit } = storage;
   const references = new ReferenceStore(store);
   const adapter = createAdapter(config, log);
@@ -193,6 +193,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       (server.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       await closed;
       await inFlight.drain(15000);
+      storage.close?.();
     },
   };
 }

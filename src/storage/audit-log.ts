@@ -61,21 +61,40 @@ export class MemoryAuditLog implements AuditLog {
   }
 }
 
-/** Appends one JSON line per entry to a file and flushes it to disk before returning. */
+/**
+ * Appends one JSON line per entry to a file and flushes it to disk before returning. Each record
+ * starts on a new line even after a torn write (a crash mid-line), so no later record is hidden.
+ */
 export class FileAuditLog implements AuditLog {
+  private tail: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly file: string) {}
 
   async append(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry> {
     const full = { id: randomUUID(), at: new Date().toISOString(), ...entry };
+    // One append at a time in this process, so the "does the file end in a newline" check holds.
+    const run = this.tail.then(() => this.appendLine(JSON.stringify(full)));
+    this.tail = run.catch(() => undefined);
+    await run;
+    return full;
+  }
+
+  private async appendLine(line: string): Promise<void> {
     await fs.mkdir(path.dirname(this.file), { recursive: true });
-    const handle = await fs.open(this.file, 'a');
+    const handle = await fs.open(this.file, 'a+');
     try {
-      await handle.appendFile(JSON.stringify(full) + '\n', 'utf8');
+      const { size } = await handle.stat();
+      let torn = false;
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, size - 1);
+        torn = last[0] !== 0x0a;
+      }
+      await handle.appendFile((torn ? '\n' : '') + line + '\n', 'utf8');
       await handle.sync();
     } finally {
       await handle.close();
     }
-    return full;
   }
 
   async list(filter: { targetId?: string; limit?: number } = {}): Promise<AuditEntry[]> {

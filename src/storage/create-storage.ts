@@ -8,6 +8,8 @@ import { AuditLog, FileAuditLog } from './audit-log';
 import type { BlobAccess, BlobStore } from './blob-store';
 import { DEFAULT_CONTAINER_NAME } from './container-name';
 import { FileStore } from './file-store';
+import { lockDataDir } from './data-dir-lock';
+import type { Logger } from '../log';
 import type { KeyValueStore } from './key-value-store';
 
 export { DEFAULT_CONTAINER_NAME, containerNameProblem } from './container-name';
@@ -23,6 +25,8 @@ export interface StorageOptions {
   containerName: string;
   /** DATA_DIR (file mode only). */
   dataDir: string;
+  /** Where the file store reports a corrupt state file it moved aside. */
+  log?: Logger;
 }
 
 export interface AppStorage {
@@ -30,6 +34,8 @@ export interface AppStorage {
   audit: AuditLog;
   /** Where state lives, for the start-up log; never contains a key or SAS token. */
   describe: string;
+  /** Releases what the storage holds (the DATA_DIR lock). */
+  close?(): void;
 }
 
 /** Throws (without echoing the connection string) when it or the container name is invalid. */
@@ -56,10 +62,12 @@ export function createStorage(options: StorageOptions): AppStorage {
   }
   const stateDir = path.resolve(options.dataDir, 'state');
   const auditFile = path.resolve(options.dataDir, 'audit.jsonl');
+  const release = lockDataDir(path.resolve(options.dataDir));
   return {
-    store: new FileStore(stateDir),
+    store: new FileStore(stateDir, options.log),
     audit: new FileAuditLog(auditFile),
     describe: `local files: state in ${stateDir}, audit trail in ${auditFile}`,
+    close: release,
   };
 }
 
