@@ -1,6 +1,7 @@
 /** A tap on a card button in, the card that replaces it (or a short message) out. */
 import { parseActionData, renderChangeCard, renderOutcomeCard, renderTipsCard, renderUserCard, renderWorkingCard, type ParsedAction, type Verb } from '../cards';
 import { approveRequest } from '../workflow/approve-request';
+import { followReplication } from './follow-replication';
 import { addReason, cancelRequest, DecisionResult, rejectRequest } from '../workflow/decide-request';
 import { isRequestConversation } from '../workflow/create-request';
 import { expireIfDue } from '../workflow/sweep-requests';
@@ -184,6 +185,7 @@ async function approve(deps: ConversationDeps, action: IncomingCardAction, reque
       };
     case 'done': {
       await broadcast(deps, result.request, { ...skip, announce: announceOutcome(result.request) });
+      void followReplication(deps, result.request);
       const outcomeCard = renderOutcomeCard({ request: result.request, sandbox: deps.sandbox });
       if (result.error) {
         deps.log.warn('graph.failure_reported', { requestId: result.request.id, error: result.error });
