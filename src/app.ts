@@ -64,7 +64,7 @@ const VERSION = readVersion();
 
 export function createApp(config: Config, log: Logger, overrides: AppOverrides = {}): App {
   const credential = overrides.credential ?? createGraphCredential(config.graph);
-  const directory = overrides.directory ?? new GraphDirectory({ credential, endpoint: config.graph.endpoint, timeoutMs: config.graphTimeoutMs });
+  const directory = overrides.directory ?? new GraphDirectory({ credential, endpoint: config.graph.endpoint, timeoutMs: config.graphTimeoutMs, tenantFactsTtlMs: config.tenantFactsTtlMs });
   const storage =
     overrides.store && overrides.audit
       ? { store: overrides.store, audit: overrides.audit, describe: 'provided by the caller' }

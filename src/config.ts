@@ -83,6 +83,8 @@ export interface Config {
   sweepIntervalMs: number;
   /** Per-call Graph timeout. */
   graphTimeoutMs: number;
+  /** How long the tenant's sync settings (GET /directory/onPremisesSynchronization) are cached (TENANT_FACTS_TTL). */
+  tenantFactsTtlMs: number;
   /** Teams tenants whose activities the bot serves. */
   allowedTenantIds: readonly string[];
   /** Cards say "sandbox" when the directory is the local emulator. */
@@ -226,6 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute,
     sweepIntervalMs,
     graphTimeoutMs,
+    tenantFactsTtlMs: parseDuration('TENANT_FACTS_TTL', get('TENANT_FACTS_TTL'), HOUR, DURATION_LIMITS.TENANT_FACTS_TTL, problems),
     allowedTenantIds,
     sandboxMode,
     dataDir: get('DATA_DIR') || '.data',
@@ -440,6 +443,7 @@ export const DURATION_LIMITS = {
   REQUEST_TTL: { min: 5 * 60_000, max: 30 * DAY },
   SWEEP_INTERVAL: { min: 5_000, max: HOUR },
   WATCH_INTERVAL: { min: 60_000, max: 7 * DAY },
+  TENANT_FACTS_TTL: { min: 60_000, max: DAY },
 } as const;
 
 /** Durations like 90s, 30m, 4h, 1d (a bare number is minutes), within [min, max]. */

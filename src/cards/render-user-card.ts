@@ -15,6 +15,7 @@ import {
   protectedDetails,
   ALLOW_PRIVILEGED_SETTING,
 } from './format';
+import { describeMatchDiagnostics } from './match-diagnostics';
 import template from './user.card.json';
 import { isRequestId, Verbs } from './verbs';
 
@@ -135,6 +136,9 @@ interface UserCardViewModel {
   requestIdText: string;
   showHint: boolean;
   readAt: string;
+  /** What decides the next sync match (markdown bullets), on every card that shows the user's state. */
+  hasDiagnostics: boolean;
+  diagnostics: Array<{ text: string }>;
 }
 
 type SyncedBlocker = Extract<ClearBlocker, { kind: 'synced' }>;
@@ -286,6 +290,8 @@ export function renderUserCard(input: UserCardInput): AdaptiveCardJson {
     requestIdText: showRequestId ? escapeCardText(input.requestId, 128) : '',
     showHint: purpose === 'show' && !blocked,
     readAt: formatUtc(snapshot.readAt),
+    hasDiagnostics: true,
+    diagnostics: describeMatchDiagnostics(snapshot).map((text) => ({ text })),
   });
 
   if (input.requestId === undefined || input.refreshUserIds === undefined) return expanded;

@@ -16,6 +16,7 @@ import type {
   GroupInfo,
   GroupMembersPage,
   ProvisioningError,
+  TenantSync,
   SyncErrorPage,
   UserAttribute,
   UserPatch,
@@ -35,6 +36,7 @@ export const USER_FIELDS = [
   'accountEnabled',
   'userType',
   'proxyAddresses',
+  'onPremisesProvisioningErrors',
 ] as const;
 const SELECT = USER_FIELDS.join(',');
 const ROLE_SELECT = 'displayName,roleTemplateId';
@@ -83,6 +85,8 @@ export interface GraphDirectoryOptions {
   maxRetryAfterSeconds?: number;
   /** Retries of throttled requests (top level and inside $batch). */
   maxRetries?: number;
+  /** How long the tenant's sync settings are kept (they change rarely); default 1 hour. */
+  tenantFactsTtlMs?: number;
 }
 
 interface BatchRequest {
@@ -108,6 +112,9 @@ export class GraphDirectory implements Directory {
   private readonly timeoutMs: number;
   private readonly maxRetryAfter: number;
   private readonly maxRetries: number;
+  private readonly tenantFactsTtlMs: number;
+  /** The tenant's sync settings and when they were read: asked for inside a lookup's $batch only when stale. */
+  private tenantSync: { value: TenantSync; at: number } | undefined;
 
   constructor(options: GraphDirectoryOptions) {
     const endpoint = new URL(options.endpoint);
@@ -117,6 +124,7 @@ export class GraphDirectory implements Directory {
     this.timeoutMs = options.timeoutMs ?? 15000;
     this.maxRetryAfter = options.maxRetryAfterSeconds ?? 10;
     this.maxRetries = options.maxRetries ?? 3;
+    this.tenantFactsTtlMs = options.tenantFactsTtlMs ?? 3_600_000;
     const credential = options.credential;
     this.client = Client.initWithMiddleware({
       authProvider: {
@@ -314,7 +322,9 @@ export class GraphDirectory implements Directory {
       { id: 'byMail', method: 'GET', url: `/users?$filter=${filter.replace(/ /g, '%20')}&$select=${SELECT}&$top=5` },
       // The tenant's PIM eligibility (a short list: the admins) rides along, fresh on every lookup.
       { id: 'eligibleAll', method: 'GET', url: ALL_ELIGIBILITY_URL },
+      ...this.tenantSyncRequests(),
     ]);
+    const tenantSync = this.tenantSyncFrom(responses);
     const userResponse = must(responses, 'user');
     if (userResponse.status === 200) {
       const user = toUser(userResponse.body);
@@ -323,6 +333,7 @@ export class GraphDirectory implements Directory {
         domain: toDomain(domain, must(responses, 'domain')),
         ...combineRoles(must(responses, 'roles'), await this.eligibilityOf(user.id, must(responses, 'eligibleAll'))),
         readAt: new Date().toISOString(),
+        tenantSync,
       };
     }
     if (userResponse.status !== 404) throw failureOf(userResponse, `The user ${address}`);
@@ -360,15 +371,32 @@ export class GraphDirectory implements Directory {
       user = toUser(r.body);
     }
     const domainName = user.userPrincipalName.slice(user.userPrincipalName.lastIndexOf('@') + 1);
-    const [domainResponse] = await this.batch([
+    const second = await this.batch([
       { id: 'domain', method: 'GET', url: `/domains/${encodeURIComponent(domainName)}` },
+      ...this.tenantSyncRequests(),
     ]);
     return {
       user,
-      domain: toDomain(domainName, domainResponse as BatchResponse),
+      domain: toDomain(domainName, must(second, 'domain')),
       ...combineRoles(must(first, 'roles'), await this.eligibilityOf(user.id, must(first, 'eligibleAll'))),
       readAt: new Date().toISOString(),
+      tenantSync: this.tenantSyncFrom(second),
     };
+  }
+
+  /** The tenant sync settings sub-request, only when the cached copy is missing or older than the TTL. */
+  private tenantSyncRequests(): BatchRequest[] {
+    const fresh = this.tenantSync && Date.now() - this.tenantSync.at < this.tenantFactsTtlMs;
+    return fresh ? [] : [{ id: 'tenantSync', method: 'GET', url: '/directory/onPremisesSynchronization' }];
+  }
+
+  /** The tenant sync settings from this batch (cached when read or refused), else the cached ones. */
+  private tenantSyncFrom(responses: BatchResponse[]): TenantSync {
+    const response = responses.find((r) => r.id === 'tenantSync');
+    if (!response) return this.tenantSync?.value ?? { kind: 'unknown' };
+    const value = toTenantSync(response);
+    if (value.kind !== 'unknown') this.tenantSync = { value, at: Date.now() };
+    return value;
   }
 
   /**
@@ -482,6 +510,7 @@ function toUser(raw: unknown): DirectoryUser {
     accountEnabled: bool('accountEnabled'),
     userType: str('userType'),
     proxyAddresses: Array.isArray(u.proxyAddresses) ? u.proxyAddresses.filter((p): p is string => typeof p === 'string') : [],
+    onPremisesProvisioningErrors: toProvisioningErrors(u.onPremisesProvisioningErrors),
   };
 }
 
@@ -496,6 +525,22 @@ function toDeletedUser(raw: unknown): DeletedUser {
     deletedDateTime: str('deletedDateTime'),
     onPremisesImmutableId: str('onPremisesImmutableId'),
     onPremisesSyncEnabled: typeof u.onPremisesSyncEnabled === 'boolean' ? u.onPremisesSyncEnabled : null,
+  };
+}
+
+function toTenantSync(response: BatchResponse): TenantSync {
+  if (response.status === 403) return { kind: 'forbidden' };
+  if (response.status !== 200) return { kind: 'unknown' };
+  const first = (((response.body ?? {}) as { value?: unknown[] }).value ?? [])[0] as { features?: Record<string, unknown> } | undefined;
+  const f = first?.features;
+  if (!f) return { kind: 'unknown' };
+  return {
+    kind: 'read',
+    flags: {
+      blockSoftMatchEnabled: f.blockSoftMatchEnabled === true,
+      blockCloudObjectTakeoverThroughHardMatchEnabled: f.blockCloudObjectTakeoverThroughHardMatchEnabled === true,
+      softMatchOnUpnEnabled: f.softMatchOnUpnEnabled === true,
+    },
   };
 }
 

@@ -17,7 +17,24 @@ export interface DirectoryUser {
   userType: string | null;
   /** e.g. ["SMTP:alice@contoso.com", "smtp:a.smith@contoso.com"]; upper-case SMTP is the primary. */
   proxyAddresses: string[];
+  /** Sync errors Entra Connect reported for this user (PropertyConflict on UPN or proxy address). */
+  onPremisesProvisioningErrors?: ProvisioningError[];
 }
+
+/** The tenant's Entra Connect matching flags (GET /directory/onPremisesSynchronization, features). */
+export interface TenantSyncFlags {
+  blockSoftMatchEnabled: boolean;
+  blockCloudObjectTakeoverThroughHardMatchEnabled: boolean;
+  softMatchOnUpnEnabled: boolean;
+}
+
+/** What the bot knows of the tenant's sync settings: read, or not readable with the app's permissions. */
+export type TenantSync =
+  | { kind: 'read'; flags: TenantSyncFlags }
+  /** 403: the app lacks OnPremDirectorySynchronization.Read.All. */
+  | { kind: 'forbidden' }
+  /** Graph failed otherwise (throttled, unavailable): nothing said about the tenant. */
+  | { kind: 'unknown' };
 
 export type DomainAuthenticationType = 'Managed' | 'Federated' | 'Unknown';
 
@@ -49,6 +66,8 @@ export interface UserSnapshot {
   rolesProblem?: 'missing-permission' | 'read-failed';
   /** ISO time the snapshot was read. */
   readAt: string;
+  /** The tenant's matching flags (cached; absent when not read with this snapshot). */
+  tenantSync?: TenantSync;
 }
 
 /** The on-premises attributes Microsoft documents as clearable on cloud-only users (most need the beta endpoint to write). */

@@ -67,6 +67,16 @@ export function handleControl(method: string, path: string, body: unknown, bodyI
       } catch (err) {
         return badRequest((err as Error).message);
       }
+    case 'POST /_sandbox/sync-settings': {
+      const flags = ['blockSoftMatchEnabled', 'blockCloudObjectTakeoverThroughHardMatchEnabled', 'softMatchOnUpnEnabled'];
+      const features = fields.features as Record<string, unknown> | undefined;
+      const featuresOk = features === undefined || (typeof features === 'object' && features !== null && Object.entries(features).every(([k, v]) => flags.includes(k) && typeof v === 'boolean'));
+      if ((fields.forbidden !== undefined && typeof fields.forbidden !== 'boolean') || !featuresOk) {
+        return badRequest(`expected {"forbidden"?: true|false, "features"?: {${flags.map((f) => `"${f}"?: true|false`).join(', ')}}}`);
+      }
+      sandbox.setSyncSettings({ ...(typeof fields.forbidden === 'boolean' ? { forbidden: fields.forbidden } : {}), ...(features ? { features: features as Record<string, boolean> } : {}) });
+      return { status: 204 };
+    }
     case 'POST /_sandbox/privileged-role':
       if (typeof fields.granted !== 'boolean') return badRequest('expected {"granted": true|false}');
       sandbox.grantPrivilegedRole(fields.granted);

@@ -21,6 +21,20 @@ export const isGuid = (value: string): boolean => GUID.test(value);
 
 export const upnDomain = (upn: string): string => upn.slice(upn.lastIndexOf('@') + 1).toLowerCase();
 
+/** The matching flags of onPremisesDirectorySynchronizationFeature the bot explains. */
+export interface SyncFeatures {
+  blockSoftMatchEnabled: boolean;
+  blockCloudObjectTakeoverThroughHardMatchEnabled: boolean;
+  softMatchOnUpnEnabled: boolean;
+}
+
+/** A tenant as Microsoft creates it: soft match allowed (also on UPN), hard-match takeover allowed. */
+export const DEFAULT_SYNC_FEATURES: SyncFeatures = {
+  blockSoftMatchEnabled: false,
+  blockCloudObjectTakeoverThroughHardMatchEnabled: false,
+  softMatchOnUpnEnabled: true,
+};
+
 export class DirectoryState {
   users: SeedUser[] = [];
   /** Soft-deleted users, as deleted items shows them (prefixed UPN, deletedDateTime). */
@@ -40,6 +54,11 @@ export class DirectoryState {
   /** Every seeded role assignment is PIM-eligible instead of active (e.g. an eligible-only Global Administrator). */
   rolesEligibleOnly = false;
 
+  /** The tenant's Entra Connect matching flags (GET /directory/onPremisesSynchronization). */
+  syncFeatures: SyncFeatures = { ...DEFAULT_SYNC_FEATURES };
+  /** The app may not read the tenant sync settings (no OnPremDirectorySynchronization.Read.All): 403. */
+  syncSettingsForbidden = false;
+
   constructor(private readonly seed: SeedData) {
     this.reset();
   }
@@ -55,6 +74,8 @@ export class DirectoryState {
     this.maxPageSize = undefined;
     this.rolesIdOnly = false;
     this.rolesEligibleOnly = false;
+    this.syncFeatures = { ...DEFAULT_SYNC_FEATURES };
+    this.syncSettingsForbidden = false;
   }
 
   get organization(): SeedData['organization'] {

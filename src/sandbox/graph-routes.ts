@@ -270,6 +270,7 @@ export function routeGraph(req: GraphRequest, dir: DirectoryState): GraphResult 
       return notEmulated();
     case 'directory':
       if (key === 'deletedItems') return routeDeletedItems(req, dir, nav);
+      if (key === 'onPremisesSynchronization' && nav.length === 0 && m === 'GET') return getOnPremisesSynchronization(req, dir);
       return notEmulated();
     case 'organization':
       return s.length === 1 && m === 'GET' ? getOrganization(req, dir) : notEmulated();
@@ -435,6 +436,41 @@ function listDomains(req: GraphRequest, dir: DirectoryState): GraphResult {
   const { select, error } = parseSelect(req, DOMAIN_PROPERTIES, 'domain');
   if (error) return error;
   return json(200, { '@odata.context': context(req, 'domains', select), value: dir.domains.map((d) => project(domainJson(d), select, DOMAIN_PROPERTIES)) });
+}
+
+/** The tenant's sync settings: a collection of one, or 403 without OnPremDirectorySynchronization.Read.All. */
+function getOnPremisesSynchronization(req: GraphRequest, dir: DirectoryState): GraphResult {
+  const bad = unsupportedOption(req, []);
+  if (bad) return bad;
+  if (dir.syncSettingsForbidden) return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.', req.ids);
+  return json(200, {
+    '@odata.context': context(req, 'directory/onPremisesSynchronization'),
+    value: [
+      {
+        id: dir.organization.id,
+        configuration: { accidentalDeletionPrevention: { synchronizationPreventionType: 'enabledForCount', alertThreshold: 500 }, synchronizationInterval: 'PT30M' },
+        features: {
+          ...dir.syncFeatures,
+          passwordSyncEnabled: true,
+          passwordWritebackEnabled: false,
+          directoryExtensionsEnabled: false,
+          quarantineUponProxyAddressesConflictEnabled: true,
+          quarantineUponUpnConflictEnabled: true,
+          userWritebackEnabled: false,
+          groupWriteBackEnabled: false,
+          deviceWritebackEnabled: false,
+          unifiedGroupWritebackEnabled: false,
+          cloudPasswordPolicyForPasswordSyncedUsersEnabled: false,
+          concurrentCredentialUpdateEnabled: false,
+          concurrentOrgIdProvisioningEnabled: true,
+          fopeConflictResolutionEnabled: false,
+          synchronizeUpnForManagedUsersEnabled: true,
+          bypassDirSyncOverridesEnabled: false,
+          userForcePasswordChangeOnLogonEnabled: false,
+        },
+      },
+    ],
+  });
 }
 
 function getOrganization(req: GraphRequest, dir: DirectoryState): GraphResult {

@@ -337,6 +337,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     grantPrivilegedRole: (granted) => {
       state.privilegedRoleGranted = granted;
     },
+    setSyncSettings: ({ forbidden, features }) => {
+      if (forbidden !== undefined) state.syncSettingsForbidden = forbidden;
+      if (features) state.syncFeatures = { ...state.syncFeatures, ...features };
+    },
     setRoleVisibility: ({ idOnly, eligibleOnly }) => {
       if (idOnly !== undefined) state.rolesIdOnly = idOnly;
       if (eligibleOnly !== undefined) state.rolesEligibleOnly = eligibleOnly;

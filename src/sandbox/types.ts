@@ -1,4 +1,5 @@
 /** Public types of the sandbox directory (the local Microsoft Graph + Entra emulator). */
+import type { SyncFeatures } from './directory-state';
 import type { FaultRule } from './faults';
 import type { RecordedRequest } from './request-log';
 import type { SeedData, SeedGroup, SeedUser } from './seed';
@@ -65,6 +66,11 @@ export interface RunningSandbox {
    * Administrator). Both off after reset.
    */
   setRoleVisibility(switches: { idOnly?: boolean; eligibleOnly?: boolean }): void;
+  /**
+   * The tenant sync settings GET /directory/onPremisesSynchronization answers: change matching
+   * flags, or make it 403 (the app lacks OnPremDirectorySynchronization.Read.All). Until reset.
+   */
+  setSyncSettings(settings: { forbidden?: boolean; features?: Partial<SyncFeatures> }): void;
   /** The live group by object id: tests may edit memberIds (e.g. remove an approver). */
   getGroup(id: string): SeedGroup | undefined;
   close(): Promise<void>;

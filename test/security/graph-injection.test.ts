@@ -42,7 +42,7 @@ function userKeyOf(rawUrl: string): string | undefined {
  * Every request that reached the sandbox stays inside the allowed shapes: top level only
  * POST /v1.0/$batch (plus the token endpoint), sub-requests only GETs of /users/{key},
  * /users/{key}/transitiveMemberOf/microsoft.graph.directoryRole, /users?$filter=…, /domains/{name},
- * /roleManagement/directory/roleEligibilitySchedules (by object id);
+ * /roleManagement/directory/roleEligibilitySchedules (by object id), /directory/onPremisesSynchronization (fixed, no input);
  * every user key is the target itself or an object id the directory returned.
  */
 function expectOnlyAllowedRequests(requests: RecordedRequest[], target: string | undefined, kind = 'address'): void {
@@ -52,7 +52,7 @@ function expectOnlyAllowedRequests(requests: RecordedRequest[], target: string |
       expect([where, /\/(oauth2\/v2\.0\/token|v2\.0\/\.well-known\/openid-configuration)$/.test(r.path)]).toEqual([where, true]);
       continue;
     }
-    expect([where, /^\/v1\.0\/(users|\$batch|domains|roleManagement\/directory\/roleEligibilitySchedules)(\/|\(|$)/.test(r.path)]).toEqual([where, true]);
+    expect([where, /^\/v1\.0\/(users|\$batch|domains|roleManagement\/directory\/roleEligibilitySchedules|directory\/onPremisesSynchronization)(\/|\(|$)/.test(r.path)]).toEqual([where, true]);
     if (!r.viaBatch) {
       expect([where, r.method === 'POST' && r.path === '/v1.0/$batch' && r.rawUrl === '/v1.0/$batch']).toEqual([where, true]);
       continue;
@@ -61,6 +61,10 @@ function expectOnlyAllowedRequests(requests: RecordedRequest[], target: string |
     // Nothing a URL parser treats as structure may come through raw.
     expect([where, /[\s"<>\\^`{|}#]/.test(r.rawUrl)]).toEqual([where, false]);
     const path = r.rawUrl.split('?')[0] ?? '';
+    if (path === '/directory/onPremisesSynchronization') {
+      expect([where, r.rawUrl]).toEqual([where, '/directory/onPremisesSynchronization']);
+      continue;
+    }
     if (path === '/users') {
       expect(Object.keys(r.query).sort()).toEqual(['$filter', '$select', '$top']);
       if (target !== undefined) expect([where, r.query.$filter]).toEqual([where, expectedFilter(target, kind)]);
