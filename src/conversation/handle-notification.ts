@@ -125,14 +125,27 @@ export async function requestFromNotification(
     if (blockers.length > 0) {
       return { kind: 'card', card: renderUserCard({ snapshot, blockers, purpose: 'clear', sandbox: deps.sandbox }), followUps: [] };
     }
-    const request = await createClearRequest(deps, snapshot, {
-      requester: input.actor,
-      conversationId: input.conversationId,
-      tenantId: input.tenantId,
-      reason: `Entra Connect reported ${notification.error}`,
-    });
-    if (!(await deps.notifications?.claim(notification.id, request.id))) {
-      return { kind: 'message', text: 'Someone else already requested this change from the report.', followUps: [] };
+    // Claim the report first (compare-and-set), then create the request under the claimed id:
+    // concurrent taps make exactly one request, and the loser is shown it.
+    const requestId = (deps.newRequestId ?? newRequestId)();
+    if (!(await deps.notifications?.claim(notification.id, requestId))) {
+      const winner = (await deps.notifications?.get(notification.id))?.requestId;
+      const existing = winner ? await deps.requests.get(winner) : undefined;
+      return existing
+        ? { kind: 'card', card: renderRequestCard(deps, existing), followUps: [] }
+        : { kind: 'message', text: 'Someone else already requested this change from the report.', followUps: [] };
+    }
+    let request;
+    try {
+      request = await createClearRequest({ ...deps, newRequestId: () => requestId }, snapshot, {
+        requester: input.actor,
+        conversationId: input.conversationId,
+        tenantId: input.tenantId,
+        reason: `Entra Connect reported ${notification.error}`,
+      });
+    } catch (error) {
+      await deps.notifications?.release(notification.id, requestId).catch(() => undefined);
+      throw error;
     }
     if (input.activityId) {
       await deps.requests.update(request.id, (r) => ({
@@ -142,8 +155,16 @@ export async function requestFromNotification(
     }
     return { kind: 'card', card: renderRequestCard(deps, request, 'anyone'), followUps: [] };
   } catch (error) {
-    const e = error instanceof DirectoryError ? error : toDirectoryError(error, 'The user');
-    deps.log.warn('graph.failure_reported', { error: e });
-    return { kind: 'message', text: explainDirectoryError(e, notification.userPrincipalName), followUps: [] };
+    if (!(error instanceof DirectoryError)) {
+      // Not Graph: the bot's own storage failed. Say so, rather than blame Graph or another tapper.
+      deps.log.error('notify.request_failed', { notificationId: notification.id, error: error as Error });
+      return {
+        kind: 'message',
+        text: "The bot's storage is not answering right now, so no request was made. Nothing was changed; tap **Request clear** again in a minute.",
+        followUps: [],
+      };
+    }
+    deps.log.warn('graph.failure_reported', { error });
+    return { kind: 'message', text: explainDirectoryError(error, notification.userPrincipalName), followUps: [] };
   }
 }

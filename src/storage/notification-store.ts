@@ -27,16 +27,29 @@ export class NotificationStore {
     return (await this.store.read<SyncErrorNotification>(PREFIX + id))?.value;
   }
 
-  /** Marks the notification as turned into a request; false when someone else already did. */
+  /**
+   * Marks the notification as turned into request `requestId`, through a compare-and-set: false
+   * when someone else already did (or won the race). A storage failure throws: it is an outage,
+   * not someone else's request.
+   */
   async claim(id: string, requestId: string): Promise<boolean> {
     const item = await this.store.read<SyncErrorNotification>(PREFIX + id);
     if (!item || item.value.requestId) return false;
     try {
       await this.store.write(PREFIX + id, { ...item.value, requestId }, { kind: 'etag', etag: item.etag });
       return true;
-    } catch {
-      return false; // lost the race to another tap
+    } catch (error) {
+      if (error instanceof EtagConflictError) return false; // lost the race to another tap
+      throw error;
     }
+  }
+
+  /** Undoes a claim whose request could not be created, so the report can be requested again. */
+  async release(id: string, requestId: string): Promise<void> {
+    const item = await this.store.read<SyncErrorNotification>(PREFIX + id);
+    if (!item || item.value.requestId !== requestId) return;
+    const { requestId: _dropped, ...rest } = item.value;
+    await this.store.write(PREFIX + id, rest, { kind: 'etag', etag: item.etag });
   }
 
   /**
