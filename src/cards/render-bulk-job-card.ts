@@ -179,7 +179,7 @@ export function renderBulkJobCard(input: BulkCardInput): AdaptiveCardJson {
     hasFailuresCut: failures.length > shownFailures.length,
     failuresCut: `…and ${failures.length - shownFailures.length} more failures: \`history <user>\` shows each one.`,
     hasPreviousValues: job.state === 'completed' && changed > 0,
-    previousValues: `The previous values of the ${changed} changed users are in the audit record of each user (\`history <user>\`).`,
+    previousValues: `The previous values of the ${changed} changed users are in the audit record of each user (\`history <user>\`); send \`csv ${job.id}\` in our personal chat for them as a CSV file.`,
     showRejectInput: preview && total > 0,
     hasActions: actions.length > 0,
     actions,

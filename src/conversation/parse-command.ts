@@ -10,6 +10,8 @@ export type Command =
   | { kind: 'bulk'; change: 'clear-immutable-id' | 'clear-on-prem-attributes'; source: BulkSource; reason?: string }
   | { kind: 'show'; target: UserRef }
   | { kind: 'cancel'; requestId: string }
+  /** The previous values of a bulk job's users, as a CSV file in the personal chat. */
+  | { kind: 'csv'; jobId: string }
   /** Hard match: set the user's immutable id to the anchor of an on-prem object. */
   | { kind: 'match'; target: UserRef; anchor: Anchor; reason?: string }
   /** The same anchor in all three forms; no Graph call. */
@@ -37,6 +39,7 @@ const HISTORY = /^(?:show\s+)?(?:history|audit)(?:\s+(?:for|of)\b)?(?:\s+(.*))?$
 const MATCH = /^(?:(?:please|pls|kindly)[\s,]+)?(?:hard[\s-]*)?match(?:\s+(.*?))?(?:\s+(?:to|with)\s+(.*))?$/is;
 const CONVERT = /^convert(?:\s+(?:anchor\s+)?(.*))?$/is;
 const UNDO = /^(?:please\s+)?undo(?:\s+(?:request\s+)?(.*))?$/is;
+const CSV = /^(?:csv|previous values)(?:\s+(?:for|of)\b)?(?:\s+(?:job\s+)?(.*))?$/is;
 const REQUEST_ID = /^[A-Za-z0-9_-]{16,128}$/;
 const REASON = /^(.*?)\s+(?:because|reason:?|ticket:?|for ticket)\s+(.+)$/is;
 
@@ -56,6 +59,13 @@ export function normalizeTeamsText(text: string): string {
 export function parseCommand(text: string): Command {
   const t = normalizeTeamsText(text).replace(/\s+/g, ' ').trim().replace(/[.!]+$/, '');
   if (!t || HELP.test(t)) return { kind: 'help' };
+
+  const csv = CSV.exec(t);
+  if (csv) {
+    const id = (csv[1] ?? '').trim().replace(/^[`"'<]+|[`"'>]+$/g, '');
+    if (!REQUEST_ID.test(id)) return { kind: 'invalid', message: 'Tell me which bulk job: `csv <job id>` (the id is at the bottom of the job\'s card).' };
+    return { kind: 'csv', jobId: id };
+  }
 
   const cancel = CANCEL.exec(t);
   if (cancel) {

@@ -10,7 +10,11 @@ export interface CardTracking {
 }
 
 /** A card reply may carry message text shown above the card (markdown). */
-export type Reply = { type: 'text'; text: string } | { type: 'card'; card: CardJson; track?: CardTracking; text?: string };
+export type Reply =
+  | { type: 'text'; text: string }
+  | { type: 'card'; card: CardJson; track?: CardTracking; text?: string }
+  /** Asks the user to accept a file (personal chat only); `context` comes back with their answer. */
+  | { type: 'file-consent'; name: string; description: string; sizeInBytes: number; context: Record<string, string> };
 
 /** The answer to a card tap: a card that replaces the tapped one, or a short message that leaves it. */
 export type CardActionResult =

@@ -2,6 +2,9 @@
  * The Teams edge: decodes activities, calls one conversation function, sends what it returns.
  * botbuilder types stay in this folder.
  */
+import type { FileConsentCardResponse } from 'botbuilder';
+import { readCsvFor } from '../conversation/bulk-csv';
+import { hasBulk } from '../conversation/bulk-jobs';
 import {
   Activity,
   ActivityTypes,
@@ -120,6 +123,50 @@ export class ImmutableIdBot extends TeamsActivityHandler {
         ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result.card }
         : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: result.text };
     return { status: 200, body };
+  }
+
+  /** The user accepted a file (the bulk previous-values CSV): upload it to their OneDrive and show it. */
+  protected override async handleTeamsFileConsentAccept(context: TurnContext, response: FileConsentCardResponse): Promise<void> {
+    const deps = this.depsFor(context);
+    const jobId = (response.context as { jobId?: unknown } | undefined)?.jobId;
+    const info = response.uploadInfo;
+    const uploadUrl = info?.uploadUrl;
+    if (!hasBulk(deps) || typeof jobId !== 'string' || !info || !uploadUrl) {
+      await context.sendActivity(MessageFactory.text("I couldn't tell which file that was; send `csv <job id>` again."));
+      return;
+    }
+    const from = context.activity.from;
+    const access = await readCsvFor(deps, jobId, { aadObjectId: from?.aadObjectId ?? '', name: from?.name ?? '' });
+    if (!access.ok) {
+      await context.sendActivity(MessageFactory.text(access.message));
+      return;
+    }
+    const body = Buffer.from(access.csv, 'utf8');
+    const upload = await fetch(uploadUrl, {
+      method: 'PUT',
+      headers: { 'Content-Length': String(body.length), 'Content-Range': `bytes 0-${body.length - 1}/${body.length}` },
+      body,
+    }).catch((error: unknown) => ({ ok: false, status: 0, error }) as const);
+    if (!upload.ok) {
+      this.options.log.warn('bulk.csv_upload_failed', { status: upload.status });
+      await context.sendActivity(MessageFactory.text('Uploading the file to your OneDrive failed; send `csv <job id>` to try again.'));
+      return;
+    }
+    await context.sendActivity({
+      type: 'message',
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.teams.card.file.info',
+          contentUrl: info.contentUrl,
+          name: info.name,
+          content: { uniqueId: info.uniqueId, fileType: info.fileType },
+        },
+      ],
+    });
+  }
+
+  protected override async handleTeamsFileConsentDecline(context: TurnContext): Promise<void> {
+    await context.sendActivity(MessageFactory.text('OK, no file. The previous values stay in the audit (`history <user>`).'));
   }
 
   private async onChatMessage(context: TurnContext): Promise<void> {

@@ -6,6 +6,19 @@ export type OnCardSent = (tracking: CardTracking, copy: { conversationId: string
 
 export async function sendReplies(context: TurnContext, replies: Reply[], onCardSent?: OnCardSent): Promise<void> {
   for (const reply of replies) {
+    if (reply.type === 'file-consent') {
+      await context.sendActivity({
+        type: 'message',
+        attachments: [
+          {
+            contentType: 'application/vnd.microsoft.teams.card.file.consent',
+            name: reply.name,
+            content: { description: reply.description, sizeInBytes: reply.sizeInBytes, acceptContext: reply.context, declineContext: reply.context },
+          },
+        ],
+      });
+      continue;
+    }
     if (reply.type === 'text') {
       const message = MessageFactory.text(reply.text);
       message.textFormat = 'markdown';

@@ -54,7 +54,7 @@ describe('appPackage/manifest.json', () => {
     const bot = template.bots[0]!;
     expect([...bot.scopes].sort()).toEqual([...SCOPES].sort());
     expect(bot.isNotificationOnly).toBe(false);
-    expect(bot.supportsFiles).toBe(false);
+    expect(bot.supportsFiles).toBe(true); // the bulk previous-values CSV is sent as a file in the personal chat
   });
 
   it.each(SCOPES)('lists every command with a description in the %s scope', (scope) => {

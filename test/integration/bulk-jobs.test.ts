@@ -7,11 +7,28 @@ import { BULK_UPNS, BULK_USERS, SANDBOX_USERS } from '../../src/sandbox';
 import { collectCardText, findActions } from '../cards/card-text';
 import { APPROVER, cardOf, HELPDESK, useHarness } from '../helpers/bot-harness';
 import type { RecordedActivity } from '../helpers/recording-connector';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
 
 const text = (card: Record<string, unknown> | undefined) => collectCardText(card).join('\n');
 const patchesOf = (h: ReturnType<typeof useHarness>, id: string, upn?: string) =>
   h.sandbox.requests().filter((r) => r.method === 'PATCH' && (r.path.endsWith(`/users/${id}`) || (upn !== undefined && r.path.endsWith(`/users/${upn}`))));
 const jobIdOf = (card: Record<string, unknown>) => (findActions(card).find((a) => String(a.verb).startsWith('bulk.'))?.data as { requestId: string }).requestId;
+/** What Teams sends when the user answers a file consent card in the personal chat. */
+function fileConsentInvoke(h: ReturnType<typeof useHarness>, from: { id: string; name: string; aadObjectId: string }) {
+  return {
+    type: 'invoke',
+    name: 'fileConsent/invoke',
+    id: randomUUID(),
+    channelId: 'msteams',
+    serviceUrl: h.connector.url,
+    from,
+    recipient: { id: '28:immutable-id-bot', name: 'Immutable ID Helper' },
+    conversation: { id: h.conversationIdFor('personal'), conversationType: 'personal', tenantId: h.tenantId },
+    channelData: { tenant: { id: h.tenantId } },
+  };
+}
 const finished = (activities: RecordedActivity[]) => activities.some((a) => a.method === 'PUT' && /finished/i.test(text(cardOf(a.activity))));
 
 describe('bulk clear', () => {
@@ -57,6 +74,51 @@ describe('bulk clear', () => {
     h.connector.clear();
     await h.say(`history ${BULK_UPNS.nora}`, { from: APPROVER });
     expect(h.connector.messages().map((m) => text(cardOf(m.activity)) + (m.activity.text ?? '')).join('\n')).toContain(intents.find((e) => e.target.id === BULK_USERS.nora)!.before as string);
+  });
+
+  it('sends the previous values as a CSV file in the personal chat, to the requester and approvers only', async () => {
+    const { message, jobId } = await preview(`clear immutable id for ${BULK_UPNS.nora}, ${BULK_UPNS.omar}`);
+    await h.tap('bulk.approve', { requestId: jobId }, { from: APPROVER, replyToId: message.id });
+    await h.connector.waitFor(finished, 20_000);
+    h.connector.clear();
+    await h.say(`csv ${jobId}`, { from: APPROVER });
+    const consent = h.connector.messages().flatMap((m) => m.activity.attachments ?? []).find((a) => a.contentType === 'application/vnd.microsoft.teams.card.file.consent');
+    expect(consent).toMatchObject({ name: expect.stringMatching(/\.csv$/), content: { acceptContext: { jobId } } });
+
+    const uploads: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+    const oneDrive = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        uploads.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.statusCode = 201;
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((r) => oneDrive.listen(0, '127.0.0.1', r));
+    try {
+      const uploadUrl = `http://127.0.0.1:${(oneDrive.address() as AddressInfo).port}/upload`;
+      const uploadInfo = { name: 'prev.csv', uploadUrl, contentUrl: 'https://contoso-my.sharepoint.com/prev.csv', uniqueId: 'u-1', fileType: 'csv' };
+      h.connector.clear();
+      const accepted = await h.post({ ...fileConsentInvoke(h, APPROVER), value: { type: 'fileUpload', action: 'accept', context: { jobId }, uploadInfo } });
+      expect(accepted.status).toBe(200);
+      expect(uploads).toHaveLength(1);
+      const rows = uploads[0]!.body.trim().split('\r\n');
+      expect(rows[0]).toBe('userPrincipalName,objectId,status,attribute,previousValue,newValue,at,graphRequestId,detail');
+      expect(rows.find((r) => r.startsWith(BULK_UPNS.nora))).toContain(`,done,onPremisesImmutableId,`);
+      expect(rows).toHaveLength(3);
+      expect(h.connector.messages().flatMap((m) => m.activity.attachments ?? []).some((a) => a.contentType === 'application/vnd.microsoft.teams.card.file.info')).toBe(true);
+
+      // Someone who is neither the requester nor an approver gets no file.
+      uploads.length = 0;
+      h.connector.clear();
+      await h.say(`csv ${jobId}`, { from: HELPDESK });
+      expect(h.connector.messages().map((m) => m.activity.text).join('\n')).toMatch(/Only the requester of that bulk job and approvers/);
+      await h.post({ ...fileConsentInvoke(h, HELPDESK), value: { type: 'fileUpload', action: 'accept', context: { jobId }, uploadInfo } });
+      expect(uploads).toHaveLength(0);
+    } finally {
+      await new Promise((r) => oneDrive.close(r));
+    }
   });
 
   it('reads a pasted list, says who was not found, and needs an approver', async () => {

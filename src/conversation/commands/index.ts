@@ -7,6 +7,7 @@ import type { ConversationDeps, IncomingMessage } from '../deps';
 import type { Reply } from '../replies';
 import { bulk } from './bulk';
 import { cancel } from './cancel';
+import { csv } from './csv';
 import { clear } from './clear';
 import type { CommandHandler, CommandName } from './command';
 import { help, invalid, unknown } from './help';
@@ -25,6 +26,7 @@ export const COMMANDS: { [K in CommandName]: CommandHandler<K> } = {
   show,
   clear,
   bulk,
+  csv,
   cancel,
   history,
   match,
