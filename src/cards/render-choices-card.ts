@@ -2,7 +2,7 @@ import { CardTemplate, type AdaptiveCardJson } from './card-json';
 import { sanitizeBotText } from './escape';
 import template from './choices.card.json';
 
-/** One button: its title, and the command it sends as if the user had typed it. */
+/** One button: its title, and the command it runs as if the user had typed it. */
 export interface Choice {
   title: string;
   command: string;
@@ -31,9 +31,11 @@ export const MAX_CHOICES = 5;
 const card = new CardTemplate<ChoicesCardViewModel>('choices', template);
 
 /**
- * Renders a question with buttons that each send a command back as the user's own message
- * (`imBack`: Teams posts the text into the chat, so the user sees what was sent and can edit it
- * next time). Titles are plain text on every client: only line breaks and controls are removed.
+ * Renders a question with buttons that each send a command: an Action.Submit whose data is
+ * `{ command }`, which the bot runs as if it had been typed. (Teams' imBack would echo the text
+ * into the chat, but the Agents Playground's renderer drops imBack and messageBack taps, so the
+ * button would do nothing there.) Titles are plain text on every client: only line breaks and
+ * controls are removed.
  */
 export function renderChoicesCard(input: ChoicesCardInput): AdaptiveCardJson {
   const hint = input.hint?.trim() ? sanitizeBotText(input.hint) : '';

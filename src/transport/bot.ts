@@ -183,7 +183,7 @@ export class ImmutableIdBot extends TeamsActivityHandler {
       }
       return;
     }
-    const text = TurnContext.removeRecipientMention(activity) || activity.text || imBackText(activity.value) || '';
+    const text = TurnContext.removeRecipientMention(activity) || activity.text || commandOfButton(activity.value) || '';
     const typing = this.typingWhileSlow(context);
     let replies;
     try {
@@ -391,10 +391,16 @@ function delay(ms: number): Promise<void> {
 }
 
 /**
- * A tapped `imBack` button. Teams turns it into a message whose text is the value; clients that
- * only know Action.Submit (the Agents Playground, Web Chat) send the button's data as the value.
+ * The command a tapped "send this" button carries. Our buttons are Action.Submit with
+ * `{ command }` data, which Teams and the Agents Playground both deliver as the message's value
+ * (the Playground's card renderer drops Teams' imBack/messageBack actions without sending
+ * anything). imBack/messageBack data from other clients is read too.
  */
-export function imBackText(value: unknown): string | undefined {
-  const msteams = (value as { msteams?: { type?: unknown; value?: unknown } } | undefined)?.msteams;
-  return msteams?.type === 'imBack' && typeof msteams.value === 'string' ? msteams.value : undefined;
+export function commandOfButton(value: unknown): string | undefined {
+  const v = value as { command?: unknown; msteams?: { type?: unknown; value?: unknown; text?: unknown } } | undefined;
+  if (typeof v?.command === 'string') return v.command;
+  const msteams = v?.msteams;
+  if (msteams?.type === 'imBack' && typeof msteams.value === 'string') return msteams.value;
+  if (msteams?.type === 'messageBack' && typeof msteams.text === 'string') return msteams.text;
+  return undefined;
 }

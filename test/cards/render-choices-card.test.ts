@@ -3,7 +3,7 @@ import { cardTextJoined, findActions } from './card-text';
 import { expectValidCard } from './official-parser';
 
 describe('renderSuggestionCard', () => {
-  it('has one button that sends the suggested command as the user (imBack), and passes the official parser', () => {
+  it('has one Action.Submit button whose data is the suggested command, and passes the official parser', () => {
     const card = renderSuggestionCard("clear immutable id for o'brien_x@contoso.com", false);
     expectValidCard(card);
     const actions = findActions(card);
@@ -11,7 +11,7 @@ describe('renderSuggestionCard', () => {
     expect(actions[0]).toMatchObject({
       type: 'Action.Submit',
       title: "clear immutable id for o'brien_x@contoso.com",
-      data: { msteams: { type: 'imBack', value: "clear immutable id for o'brien_x@contoso.com" } },
+      data: { command: "clear immutable id for o'brien_x@contoso.com" },
     });
     expect(cardTextJoined(card)).toMatch(/Tap to send it/);
     expect(cardTextJoined(card)).not.toMatch(/What I can do/);
@@ -26,7 +26,7 @@ describe('renderChoicesCard', () => {
     expect(cardTextJoined(card)).toContain('Several users are called **Alice**:');
     const actions = findActions(card);
     expect(actions).toHaveLength(MAX_CHOICES);
-    expect(actions.map((a) => (a.data as { msteams: { value: string } }).msteams.value)).toEqual(choices.slice(0, MAX_CHOICES).map((c) => c.command));
+    expect(actions.map((a) => (a.data as { command: string }).command)).toEqual(choices.slice(0, MAX_CHOICES).map((c) => c.command));
   });
 
   it('keeps titles plain and on one line, and never leaves a template expression', () => {

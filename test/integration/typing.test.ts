@@ -12,6 +12,23 @@ const graphCalls = () => h.sandbox.requests().filter((r) => r.path.startsWith('/
 const replies = () => h.connector.messages().map((m) => m.activity);
 const cardText = (card: Record<string, unknown> | undefined) => collectCardText(card ?? {}).join('\n');
 
+/** A tap on an Action.Submit button, as Teams and the Playground deliver it: a message with the data as value, no text. */
+async function tapButton(value: Record<string, unknown>): Promise<void> {
+  const { status } = await h.post({
+    type: 'message',
+    id: `tap-${Math.random().toString(36).slice(2)}`,
+    channelId: 'msteams',
+    serviceUrl: h.connector.url,
+    from: { id: HELPDESK.id, name: HELPDESK.name, aadObjectId: HELPDESK.aadObjectId },
+    recipient: BOT,
+    conversation: { id: h.conversationIdFor('personal'), tenantId: h.tenantId, conversationType: 'personal' },
+    channelData: { tenant: { id: h.tenantId } },
+    replyToId: 'choices-card-1',
+    value,
+  });
+  expect(status).toBe(200);
+}
+
 describe('a bare user means show', () => {
   it.each([
     ['a UPN', 'alice@contoso.com', 'Alice Smith', 'alice@contoso.com'],
@@ -28,7 +45,7 @@ describe('a bare user means show', () => {
 });
 
 describe('a near miss gets the command it meant, with a button that sends it', () => {
-  it('answers "clear immutable alice@contoso.com" with "Did you mean" and one imBack button, not the help card, and calls no Graph', async () => {
+  it('answers "clear immutable alice@contoso.com" with "Did you mean" and one button carrying the command, not the help card, and calls no Graph', async () => {
     await h.say('clear immutable alice@contoso.com', { from: HELPDESK });
     const all = replies();
     expect(all).toHaveLength(1);
@@ -40,7 +57,7 @@ describe('a near miss gets the command it meant, with a button that sends it', (
       expect.objectContaining({
         type: 'Action.Submit',
         title: 'clear immutable id for alice@contoso.com',
-        data: { msteams: { type: 'imBack', value: 'clear immutable id for alice@contoso.com' } },
+        data: { command: 'clear immutable id for alice@contoso.com' },
       }),
     ]);
     expect(graphCalls()).toHaveLength(0);
@@ -48,29 +65,20 @@ describe('a near miss gets the command it meant, with a button that sends it', (
 
   it('the text the button sends gets the clear card', async () => {
     await h.say('cleer immutable id alice@contoso.com', { from: HELPDESK });
-    const sent = (findActions(cardOf(replies()[0]!))[0]?.data as { msteams: { value: string } }).msteams.value;
+    const sent = (findActions(cardOf(replies()[0]!))[0]?.data as { command: string }).command;
     h.connector.clear();
-    await h.say(sent, { from: HELPDESK });
+    await tapButton({ command: sent });
     const card = cardOf(replies()[0]!);
     expect(cardText(card)).toContain('Alice Smith');
     expect(findActions(card).some((a) => a.verb === 'request.approve')).toBe(true);
   });
 
-  it('the button works in clients that send Action.Submit data instead of the text (Agents Playground, Web Chat)', async () => {
-    const { status } = await h.post({
-      type: 'message',
-      id: 'imback-1',
-      channelId: 'msteams',
-      serviceUrl: h.connector.url,
-      from: { id: HELPDESK.id, name: HELPDESK.name, aadObjectId: HELPDESK.aadObjectId },
-      recipient: BOT,
-      conversation: { id: h.conversationIdFor('personal'), tenantId: h.tenantId, conversationType: 'personal' },
-      channelData: { tenant: { id: h.tenantId } },
-      replyToId: 'suggestion-card-1',
-      value: { msteams: { type: 'imBack', value: 'show alice@contoso.com' } },
-    });
-    expect(status).toBe(200);
+  it('a message carrying imBack or messageBack data instead of text (other clients) runs that command too', async () => {
+    await tapButton({ msteams: { type: 'imBack', value: 'show alice@contoso.com' } });
     expect(cardText(cardOf(replies()[0]!))).toContain('Alice Smith');
+    h.connector.clear();
+    await tapButton({ msteams: { type: 'messageBack', text: 'show bob@contoso.com', displayText: 'show bob@contoso.com' } });
+    expect(cardText(cardOf(replies()[0]!))).toContain('Bob Jones');
   });
 
   it('still answers chatter that names no user with the help card', async () => {
@@ -112,10 +120,10 @@ describe('a display name searches the directory', () => {
     expect(all).toHaveLength(1);
     const card = cardOf(all[0]!);
     expect(cardText(card)).toMatch(/2 users' names start with \*\*Kim Lee\*\*/);
-    const sent = findActions(card).map((a) => (a.data as { msteams: { type: string; value: string } }).msteams);
+    const sent = findActions(card).map((a) => ({ type: a.type, data: a.data }));
     expect(sent).toEqual([
-      { type: 'imBack', value: 'clear immutable id for kim.lee@contoso.com because INC0012345' },
-      { type: 'imBack', value: 'clear immutable id for kim.lee4821@contoso.onmicrosoft.com because INC0012345' },
+      { type: 'Action.Submit', data: { command: 'clear immutable id for kim.lee@contoso.com because INC0012345' } },
+      { type: 'Action.Submit', data: { command: 'clear immutable id for kim.lee4821@contoso.onmicrosoft.com because INC0012345' } },
     ]);
     expect(findActions(card).map((a) => a.title)).toEqual(['Kim Lee (kim.lee@contoso.com)', 'Kim Lee (kim.lee4821@contoso.onmicrosoft.com)']);
     expect(h.sandbox.requests().filter((r) => r.method === 'PATCH')).toHaveLength(0);
@@ -123,7 +131,7 @@ describe('a display name searches the directory', () => {
 
   it('a surname finds everyone with it ("show Approver")', async () => {
     await h.say('show Approver', { from: HELPDESK });
-    const values = findActions(cardOf(replies()[0]!)).map((a) => (a.data as { msteams: { value: string } }).msteams.value);
+    const values = findActions(cardOf(replies()[0]!)).map((a) => (a.data as { command: string }).command);
     expect(values).toEqual(['show aaron.approver@contoso.com', 'show adele.approver@contoso.com']);
   });
 
