@@ -59,7 +59,7 @@ export interface UserCardInput {
   refreshUserIds?: string[];
   /** Shows the request id and how to withdraw the request by message (needs a requestId). */
   showRequestId?: boolean;
-  /** The tenant blocks cloud-object takeover through hard match (onPremisesSynchronization features), when known. */
+  /** The tenant blocks cloud-object takeover through hard match; default: from the snapshot's tenant sync flags. */
   takeoverBlocked?: boolean;
 }
 
@@ -227,7 +227,8 @@ export function renderUserCard(input: UserCardInput): AdaptiveCardJson {
   const expanded = card.expand({
     sandbox: input.sandbox,
     subjectName,
-    takeoverBlocked: input.takeoverBlocked === true,
+    takeoverBlocked:
+      input.takeoverBlocked ?? (snapshot.tenantSync?.kind === 'read' && snapshot.tenantSync.flags.blockCloudObjectTakeoverThroughHardMatchEnabled),
     hasNotice: notice !== '',
     notice,
     isClearReady: purpose === 'clear' && !blocked,

@@ -604,6 +604,12 @@ describe('renderUserCard', () => {
       expect(cardTextJoined(card)).toMatch(/This tenant also blocks taking over cloud accounts through a hard match \(blockCloudObjectTakeoverThroughHardMatchEnabled\)/);
     });
 
+    it('reads the takeover block from the tenant sync flags read with the snapshot', () => {
+      const flags = { blockSoftMatchEnabled: false, softMatchOnUpnEnabled: true, blockCloudObjectTakeoverThroughHardMatchEnabled: true };
+      const snapshot = { ...admin, tenantSync: { kind: 'read' as const, flags } };
+      expect(cardTextJoined(render({ snapshot, purpose: 'show', requestId: undefined, blockers: [] }))).toMatch(/This tenant also blocks taking over cloud accounts/);
+    });
+
     it('the protected-account refusal tells the helpdesk whom to ask', () => {
       expect(cardTextJoined(render({ snapshot: admin, blockers: [ADMIN] }))).toMatch(/What to do: ask your Entra administrator to make this change, or to remove the roles first/);
     });
