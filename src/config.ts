@@ -62,6 +62,8 @@ export interface Config {
     channelId?: string;
     reminderAfterMs: number;
     requestTtlMs: number;
+    /** How often a "Clear when unsynced" request re-checks whether its user is still synced. */
+    unsyncCheckIntervalMs: number;
   };
   /** HMAC key for POST /api/notify; undefined turns the endpoint off. */
   notifySecret?: string;
@@ -183,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(channelRaw ? { channelId: channelRaw } : {}),
     reminderAfterMs: parseDuration('REMINDER_AFTER', get('REMINDER_AFTER'), 4 * HOUR, DURATION_LIMITS.REMINDER_AFTER, problems),
     requestTtlMs: parseDuration('REQUEST_TTL', get('REQUEST_TTL'), 24 * HOUR, DURATION_LIMITS.REQUEST_TTL, problems),
+    unsyncCheckIntervalMs: parseDuration('UNSYNC_CHECK_INTERVAL', get('UNSYNC_CHECK_INTERVAL'), 15 * 60_000, DURATION_LIMITS.UNSYNC_CHECK_INTERVAL, problems),
   };
   const notifySecret = get('NOTIFY_SECRET');
   if (notifySecret && notifySecret.length < 16) {
@@ -444,6 +447,8 @@ export const DURATION_LIMITS = {
   SWEEP_INTERVAL: { min: 5_000, max: HOUR },
   WATCH_INTERVAL: { min: 60_000, max: 7 * DAY },
   TENANT_FACTS_TTL: { min: 60_000, max: DAY },
+  /** Each check is one Graph read per waiting request; the sweep runs it at most every SWEEP_INTERVAL anyway. */
+  UNSYNC_CHECK_INTERVAL: { min: 1000, max: DAY },
 } as const;
 
 /** Durations like 90s, 30m, 4h, 1d (a bare number is minutes), within [min, max]. */

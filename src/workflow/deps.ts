@@ -13,7 +13,7 @@ export interface WorkflowDeps {
   audit: AuditLog;
   roles: RolePolicy;
   protection: { allowPrivilegedTargets: boolean; protectedGroupId?: string };
-  approvals: { channelId?: string; reminderAfterMs: number; requestTtlMs: number };
+  approvals: { channelId?: string; reminderAfterMs: number; requestTtlMs: number; unsyncCheckIntervalMs: number };
   log: Logger;
   /** How long to poll for the cleared value before reporting "waiting for replication". */
   verifyMaxWaitMs: number;

@@ -44,6 +44,14 @@ describe('loadConfig', () => {
     expect(text).toMatch(/GRAPH_ENDPOINT: must be an https URL/);
   });
 
+  it('re-checks waiting "Clear when unsynced" requests every 15m by default; UNSYNC_CHECK_INTERVAL must be a duration from 1 second to 1 day', () => {
+    expect(loadConfig(base).approvals.unsyncCheckIntervalMs).toBe(15 * 60_000);
+    expect(loadConfig({ ...base, UNSYNC_CHECK_INTERVAL: '5m' }).approvals.unsyncCheckIntervalMs).toBe(5 * 60_000);
+    expect(problemsOf({ ...base, UNSYNC_CHECK_INTERVAL: 'often' }).join('\n')).toMatch(/UNSYNC_CHECK_INTERVAL: "often" is not a duration/);
+    expect(problemsOf({ ...base, UNSYNC_CHECK_INTERVAL: '10ms' }).join('\n')).toMatch(/UNSYNC_CHECK_INTERVAL: "10ms" is shorter than 1 second/);
+    expect(problemsOf({ ...base, UNSYNC_CHECK_INTERVAL: '2d' })).toHaveLength(1);
+  });
+
   it('requires a password with a bot id, and a tenant for single-tenant bots', () => {
     const problems = problemsOf({ ...base, BOT_ID: CLIENT, BOT_TYPE: 'SingleTenant' });
     expect(problems.join('\n')).toMatch(/BOT_PASSWORD: required/);

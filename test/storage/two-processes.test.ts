@@ -60,7 +60,7 @@ function botProcess(containerName: string): WorkflowDeps {
       directory,
     ),
     protection: { allowPrivilegedTargets: false },
-    approvals: { reminderAfterMs: 3_600_000, requestTtlMs: 86_400_000 },
+    approvals: { reminderAfterMs: 3_600_000, requestTtlMs: 86_400_000, unsyncCheckIntervalMs: 900_000 },
     log: silentLogger,
     verifyMaxWaitMs: 600,
   };
