@@ -27,6 +27,8 @@ import { TeamsChat } from './transport/teams-chat';
 import { reconcileInterrupted } from './workflow/reconcile';
 import { ConfiguredRoles } from './workflow/roles';
 import { sweepRequests } from './workflow/sweep-requests';
+import { recheckWaiting } from './workflow/clear-when-unsynced';
+import { announceRechecked } from './conversation/kind-actions';
 import { SyncErrorStore } from './storage/sync-error-store';
 import { SyncErrorWatch } from './watch/watch-sync-errors';
 import { randomUUID } from 'node:crypto';
@@ -142,6 +144,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const sweep = async (): Promise<void> => {
     await notifications.purgeSignatures(new Date()).catch((error: unknown) => log.warn('sweep.purge_failed', { error: error as Error }));
     const { expired, reminders } = await sweepRequests(deps);
+    await announceRechecked(deps, await recheckWaiting(deps));
     for (const request of expired) await broadcast(deps, request, { announce: announceOutcome(request) });
     for (const request of reminders) {
       const hours = Math.round((Date.now() - Date.parse(request.createdAt)) / 3600_000);

@@ -1,5 +1,5 @@
 /** The cards module: pure functions from bot data to Adaptive Card JSON, plus the action verbs. */
-export { renderUserCard, MAX_REFRESH_USER_IDS, type UserCardInput, type UserCardButtons } from './render-user-card';
+export { renderUserCard, MAX_REFRESH_USER_IDS, type CardChange, type UserCardInput, type UserCardButtons } from './render-user-card';
 export { renderOutcomeCard, type OutcomeCardInput } from './render-outcome-card';
 export { renderChangeCard, describeBlocker, type ChangeCardInput } from './render-change-card';
 export { renderWorkingCard, type WorkingCardInput } from './render-working-card';

@@ -90,6 +90,12 @@ export function describeBlocker(blocker: Blocker, all: Blocker[]): string {
       return `- The UPN is in the federated domain ${escapeCardText(blocker.domain)}.`;
     case 'already-empty':
       return '- The immutable ID is already empty.';
+    case 'not-deleted':
+      return '- The user is no longer in deleted items (restored or purged since).';
+    case 'no-initial-domain':
+      return '- No initial .onmicrosoft.com domain was found to move the UPN to.';
+    case 'needs-anchor':
+      return `- ${escapeCardText(blocker.upn)} is on a federated domain, which needs an immutable ID first: let the next sync match the user, or set the anchor in the same change.`;
     case 'protected':
       return blocker.reason === 'privileged-role'
         ? `- The user holds ${protectedDetails(all, 'privileged-role', 'an admin role')}: protected accounts are not changed unless ${ALLOW_PRIVILEGED_SETTING}.`

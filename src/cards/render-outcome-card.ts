@@ -58,6 +58,14 @@ interface OutcomeCardViewModel {
   /** A completed change offers Undo (a new request, through approval). */
   showUndo: boolean;
   undoRequestId: string;
+  /** Kinds that write more than the immutable ID list every attribute, before → after. */
+  hasChangeList: boolean;
+  changeList: Array<{ title: string; value: string }>;
+  /** What must happen next (e.g. before the UPN goes back), for completed changes. */
+  hasNext: boolean;
+  next: string;
+  /** A completed move-UPN-and-clear offers moving the UPN back, through approval. */
+  showRestoreUpn: boolean;
 }
 
 const card = new CardTemplate<OutcomeCardViewModel>('outcome', template);
@@ -105,6 +113,9 @@ export function renderOutcomeCard(input: OutcomeCardInput): AdaptiveCardJson {
   const subjectName = escapeCardText(displayNameOf(request.targetDisplayName, request.targetUpn));
   // A rejection's message is its reason, already shown once as the "Reason" fact.
   const shownMessage = status === 'rejected' && rejectionReason !== '' ? '' : message;
+  const changes = outcome?.changes ?? request.changes;
+  const listChanges = changes.length > 1 || changes.some((c) => c.attribute !== 'onPremisesImmutableId');
+  const done = status === 'completed' || status === 'completed-pending-replication';
 
   return card.expand({
     sandbox: input.sandbox,
@@ -147,6 +158,11 @@ export function renderOutcomeCard(input: OutcomeCardInput): AdaptiveCardJson {
     requestId: escapeCardText(request.id, 128),
     showUndo: undoable(request),
     undoRequestId: undoable(request) ? request.id : '',
+    hasChangeList: done && listChanges,
+    changeList: done && listChanges ? changes.map((c) => ({ title: escapeCardText(c.attribute, 60), value: `${escapeCardText(c.before, 200)} → ${escapeCardText(c.after, 200)}` })) : [],
+    hasNext: done && request.kind !== 'clear-immutable-id',
+    next: done ? escapeCardText(wording.next, 600) : '',
+    showRestoreUpn: done && request.kind === 'move-upn-and-clear',
   });
 }
 

@@ -61,6 +61,24 @@ export interface UserCardInput {
   showRequestId?: boolean;
   /** The tenant blocks cloud-object takeover through hard match; default: from the snapshot's tenant sync flags. */
   takeoverBlocked?: boolean;
+  /** A change other than the plain clear (restore and clear, move UPN and clear, …): what it does and writes. */
+  change?: CardChange;
+  /** Reasons the template has no block of its own for (bot-written markdown; user values escaped by the caller). */
+  otherReasons?: string[];
+  /** Offers "Clear when unsynced" for this synced user (its object id; the server re-reads the user on the tap). */
+  whenUnsyncedUserId?: string;
+}
+
+/** How a change kind presents itself on the request card. All text bot-written; values escaped by the caller. */
+export interface CardChange {
+  /** Replaces "Clear the immutable ID?". */
+  headline: string;
+  /** What approving does, in a sentence or two (markdown). */
+  explanation: string;
+  /** The values it writes, e.g. { title: 'UPN', value: 'carol@fabrikam.com → carol@contoso.onmicrosoft.com' }. */
+  facts: Array<{ title: string; value: string }>;
+  /** Replaces the note under the buttons. */
+  approveNote?: string;
 }
 
 /** Teams refreshes a card automatically for at most 60 users. */
@@ -139,6 +157,14 @@ interface UserCardViewModel {
   /** What decides the next sync match (markdown bullets), on every card that shows the user's state. */
   hasDiagnostics: boolean;
   diagnostics: Array<{ text: string }>;
+  readyHeadline: string;
+  hasChange: boolean;
+  changeExplanation: string;
+  changeFacts: Array<{ title: string; value: string }>;
+  hasOtherReasons: boolean;
+  otherReasons: string;
+  showWhenUnsynced: boolean;
+  whenUnsyncedId: string;
 }
 
 type SyncedBlocker = Extract<ClearBlocker, { kind: 'synced' }>;
@@ -223,6 +249,11 @@ export function renderUserCard(input: UserCardInput): AdaptiveCardJson {
   const showActions = show.approve || show.reject || show.cancel || show.addReason;
   const approveTitle = input.approveTitle?.trim() ? sanitizeBotText(input.approveTitle, 40) : DEFAULT_APPROVE_TITLE;
   const showRequestId = hasRequest && input.showRequestId === true;
+  const change = input.change;
+  const otherReasons = (input.otherReasons ?? []).map((r) => sanitizeBotText(r)).filter((r) => r !== '');
+  if (input.whenUnsyncedUserId !== undefined && !isRequestId(input.whenUnsyncedUserId)) {
+    throw new Error('renderUserCard: whenUnsyncedUserId is not an id a card action may carry');
+  }
 
   const expanded = card.expand({
     sandbox: input.sandbox,
@@ -280,7 +311,7 @@ export function renderUserCard(input: UserCardInput): AdaptiveCardJson {
     protectedGroups,
     showActions,
     showApproveNote: show.approve,
-    approveNote: approveNote(input.requiredApprovals),
+    approveNote: change?.approveNote ? sanitizeBotText(change.approveNote) : approveNote(input.requiredApprovals),
     showApprove: show.approve,
     approveTitle,
     showReject: show.reject,
@@ -293,6 +324,14 @@ export function renderUserCard(input: UserCardInput): AdaptiveCardJson {
     readAt: formatUtc(snapshot.readAt),
     hasDiagnostics: true,
     diagnostics: describeMatchDiagnostics(snapshot).map((text) => ({ text })),
+    readyHeadline: change ? sanitizeBotText(change.headline, 120) : `Clear the immutable ID of ${subjectName}?`,
+    hasChange: change !== undefined,
+    changeExplanation: change ? sanitizeBotText(change.explanation, 1000) : '',
+    changeFacts: (change?.facts ?? []).map((f) => ({ title: sanitizeBotText(f.title, 60), value: sanitizeBotText(f.value, 300) })),
+    hasOtherReasons: otherReasons.length > 0,
+    otherReasons: otherReasons.join('\n\n'),
+    showWhenUnsynced: input.whenUnsyncedUserId !== undefined,
+    whenUnsyncedId: input.whenUnsyncedUserId ?? '',
   });
 
   if (input.requestId === undefined || input.refreshUserIds === undefined) return expanded;

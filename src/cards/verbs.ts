@@ -9,6 +9,10 @@ export const Verbs = {
   undo: 'request.undo',
   refreshRequest: 'request.refresh',
   addReason: 'request.reason',
+  /** "Clear when unsynced" on a synced user's card; its requestId is the user's object id (re-read on the tap). */
+  whenUnsynced: 'request.when-unsynced',
+  /** "Restore UPN" on the outcome of a move-UPN-and-clear: opens a request that moves the UPN back. */
+  restoreUpn: 'request.restore-upn',
   /** "Request clear" on a sync-error notification; its requestId is the notification id. */
   requestFromNotification: 'notify.request',
   /** Bulk jobs: the requestId they carry is the job id. */

@@ -3,7 +3,7 @@
  * (blockers) as for one user, through the change-kind table. A kind the table does not have
  * (yet) has no planner, and the chat says so.
  */
-import type { UserAttribute } from '../directory/types';
+import { ON_PREMISES_ATTRIBUTES, type UserAttribute } from '../directory/types';
 import { CHANGE_KINDS } from '../workflow/change-kinds';
 import { assessChange } from '../workflow/look-up';
 import type { BulkKind } from '../workflow/bulk/types';
@@ -23,7 +23,9 @@ function plannerFor(kind: BulkKind): BulkKindPlanner | undefined {
     assess: async (deps, name) => {
       try {
         const snapshot = await deps.directory.findUser(targetOf(name));
-        const changes = module.plan(snapshot, {});
+        // The on-prem attributes are not on the snapshot: read them (beta for onPremisesObjectIdentifier).
+        const onPremises = kind === 'clear-on-prem-attributes' ? await deps.directory.readUser(snapshot.user.id, ON_PREMISES_ATTRIBUTES) : undefined;
+        const changes = module.plan(snapshot, onPremises ? { onPremises } : {});
         const blockers = await assessChange(deps, module.kind, snapshot, changes);
         const user = snapshot.user;
         return {

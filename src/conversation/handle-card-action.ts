@@ -13,6 +13,7 @@ import { requestFromNotification } from './handle-notification';
 import { requestUndo } from './commands/undo';
 import { changeTips } from './change-tips';
 import { handleBulkAction, hasBulk } from './bulk-jobs';
+import { clearWhenUnsyncedTapped, restoreUpnTapped, type KindActionInput } from './kind-actions';
 import { card, CardActionResult, CardJson, text } from './replies';
 import { alreadyHandledText, announceOutcome, broadcast, changeCardWords, renderRequestCard, viewerOf } from './request-cards';
 import { primaryChange } from '../workflow/changes';
@@ -70,6 +71,8 @@ const VERB_HANDLERS: Record<Verb, VerbHandler> = {
   'bulk.cancel': (deps, action, data) => bulkAction(deps, action, data),
   'bulk.stop': (deps, action, data) => bulkAction(deps, action, data),
   'bulk.resume': (deps, action, data) => bulkAction(deps, action, data),
+  'request.when-unsynced': (deps, action, data) => clearWhenUnsyncedTapped(deps, kindActionInput(action, data)),
+  'request.restore-upn': (deps, action, data) => restoreUpnTapped(deps, kindActionInput(action, data)),
   'notify.request': (deps, action, data) =>
     requestFromNotification(deps, {
       notificationId: data.requestId,
@@ -108,6 +111,16 @@ async function undoFromCard(deps: ConversationDeps, action: IncomingCardAction, 
   if (!isRequestConversation(original, action.conversationId)) return message(WRONG_CONVERSATION);
   const replies = await requestUndo(deps, { requestId, actor: action.actor, conversationId: action.conversationId, tenantId: action.tenantId ?? original.tenantId });
   return { kind: 'card', card: renderOutcomeCard({ request: original, sandbox: deps.sandbox }), followUps: replies };
+}
+
+function kindActionInput(action: IncomingCardAction, data: ParsedAction): KindActionInput {
+  return {
+    id: data.requestId,
+    actor: action.actor,
+    conversationId: action.conversationId,
+    tenantId: action.tenantId ?? '',
+    ...(action.activityId ? { activityId: action.activityId } : {}),
+  };
 }
 
 function common(action: IncomingCardAction, data: ParsedAction): { requestId: string; actor: Actor; conversationId: string } {

@@ -6,8 +6,7 @@ import { renderSyncErrorCard, renderUserCard } from '../cards';
 import { DirectoryError, toDirectoryError } from '../directory/directory-error';
 import { newRequestId, nowIso } from '../workflow/deps';
 import { lookUp } from '../workflow/look-up';
-import { baseConversationId } from '../workflow/create-request';
-import { createClearRequest } from '../workflow/start-clear';
+import { baseConversationId, createRequest } from '../workflow/create-request';
 import type { Actor } from '../workflow/types';
 import { explainDirectoryError } from './explain-error';
 import type { ConversationDeps } from './deps';
@@ -121,7 +120,7 @@ export async function requestFromNotification(
     return { kind: 'message', text: "You need the requester or approver role to request this change. Nothing was changed.", followUps: [] };
   }
   try {
-    const { snapshot, blockers } = await lookUp(deps, { kind: 'objectId', value: notification.targetId });
+    const { snapshot, blockers, kind, changes } = await lookUp(deps, { kind: 'objectId', value: notification.targetId });
     if (blockers.length > 0) {
       return { kind: 'card', card: renderUserCard({ snapshot, blockers, purpose: 'clear', sandbox: deps.sandbox }), followUps: [] };
     }
@@ -137,7 +136,8 @@ export async function requestFromNotification(
     }
     let request;
     try {
-      request = await createClearRequest({ ...deps, newRequestId: () => requestId }, snapshot, {
+      // The change that fits: a clear, or move UPN and clear for a federated user.
+      request = await createRequest({ ...deps, newRequestId: () => requestId }, kind, snapshot, changes, {
         requester: input.actor,
         conversationId: input.conversationId,
         tenantId: input.tenantId,

@@ -8,6 +8,8 @@ export type Command =
   | { kind: 'clear'; target: UserRef; reason?: string }
   /** A list of users or a group's members: one preview, one approval, a background job. */
   | { kind: 'bulk'; change: 'clear-immutable-id' | 'clear-on-prem-attributes'; source: BulkSource; reason?: string }
+  /** `clear on-prem attributes for <user>`: the seven clearable on-premises attributes at once. */
+  | { kind: 'clear-attributes'; target: UserRef; reason?: string }
   | { kind: 'show'; target: UserRef }
   | { kind: 'cancel'; requestId: string }
   /** The previous values of a bulk job's users, as a CSV file in the personal chat. */
@@ -32,6 +34,8 @@ const CLEAR_VERB = String.raw`clear|remove|reset|null|nullify|wipe|delete|erase|
 /** The user may follow the noun directly ("clear immutableid alice@…") or after for/of/on/from. */
 const USER = String.raw`(?:\s+(?:(?:for|of|on|from)(?:\s+|$))?(.*))?$`;
 const CLEAR = new RegExp(`${POLITE}(?:${CLEAR_VERB})\\s+(?:the\\s+)?(?:${IMMUTABLE_ID})${USER}`, 'is');
+/** `on-prem attributes`, `on-premises attributes`, `onprem attributes`, optionally `all (the)`. */
+const CLEAR_ATTRIBUTES = new RegExp(`${POLITE}(?:${CLEAR_VERB})\\s+(?:all\\s+)?(?:the\\s+)?on[\\s_-]*prem(?:ises)?[\\s_-]*attributes${USER}`, 'is');
 const SHOW = new RegExp(`${POLITE}(?:show|check|look up|lookup|find|get)(?:\\s+(?:the\\s+)?(?:${IMMUTABLE_ID}))?${USER}`, 'is');
 const HELP = /^(?:help|\?|commands|what can you do\??|hi|hello)$/i;
 const CANCEL = /^(?:please\s+)?cancel(?:\s+(?:request\s+)?(.*))?$/is;
@@ -97,6 +101,24 @@ export function parseCommand(text: string): Command {
     const parsed = parseUserRef(rest);
     if (!parsed.ok) return { kind: 'invalid', message: parsed.reason };
     return { kind: 'history', target: parsed.target };
+  }
+
+  const attributes = CLEAR_ATTRIBUTES.exec(t);
+  if (attributes) {
+    const rest = (attributes[1] ?? '').trim();
+    if (!rest) {
+      return { kind: 'invalid', message: 'Tell me whose on-premises attributes to clear, e.g. `clear on-prem attributes for alice@contoso.com`.' };
+    }
+    const withReason = REASON.exec(rest);
+    const reason = withReason?.[2]?.trim();
+    const bulk = parseBulkTargets(withReason?.[1] ?? rest);
+    if (bulk) {
+      if (!bulk.ok) return { kind: 'invalid', message: bulk.message };
+      return { kind: 'bulk', change: 'clear-on-prem-attributes', source: bulk.source, ...(reason ? { reason: reason.slice(0, 500) } : {}) };
+    }
+    const parsed = parseUserRef(withReason?.[1] ?? rest);
+    if (!parsed.ok) return { kind: 'invalid', message: parsed.reason };
+    return reason ? { kind: 'clear-attributes', target: parsed.target, reason: reason.slice(0, 500) } : { kind: 'clear-attributes', target: parsed.target };
   }
 
   const clear = CLEAR.exec(t);

@@ -1,5 +1,6 @@
 /** Renders a request for whoever looks at it, and keeps every copy of its card in step. */
-import { escapeCardText as esc, renderChangeCard, renderOutcomeCard, renderUserCard, renderWorkingCard } from '../cards';
+import { escapeCardText as esc, renderChangeCard, renderOutcomeCard, renderUserCard, renderWorkingCard, type CardChange } from '../cards';
+import type { UserSnapshot } from '../directory/types';
 import { primaryChange } from '../workflow/changes';
 import type { ChangeRequest } from '../workflow/types';
 import { kindModule } from '../workflow/change-kinds';
@@ -11,6 +12,7 @@ export type Viewer = 'requester' | 'approver' | 'anyone' | 'other';
 /** The card for a request as it is now. `viewer` picks the buttons: approvers approve/reject, requesters cancel. */
 export function renderRequestCard(deps: ConversationDeps, request: ChangeRequest, viewer: Viewer = 'anyone', notice?: string): CardJson {
   if (request.state === 'executing') return renderWorkingCard({ request, sandbox: deps.sandbox });
+  if (request.state === 'waiting-for-unsync' && request.snapshot) return renderWaitingCard(deps, request, request.snapshot);
   if (request.state !== 'awaiting-approval' || !request.snapshot) return renderOutcomeCard({ request, sandbox: deps.sandbox });
   const buttons =
     viewer === 'approver'
@@ -20,7 +22,7 @@ export function renderRequestCard(deps: ConversationDeps, request: ChangeRequest
         : viewer === 'other'
           ? { approve: false, reject: false, cancel: false, addReason: false }
           : { approve: true, reject: true, cancel: true, addReason: false };
-  if (request.kind !== 'clear-immutable-id') {
+  if (request.kind === 'set-immutable-id' || request.kind === 'undo') {
     const change = primaryChange(request);
     return renderChangeCard({
       snapshot: request.snapshot,
@@ -39,18 +41,22 @@ export function renderRequestCard(deps: ConversationDeps, request: ChangeRequest
       ...(notice ? { notice } : {}),
     });
   }
+  const module = kindModule(request.kind);
+  const change = presentChange(request, request.snapshot);
+  const approveTitle = module.wording.approveTitle ?? (viewer === 'approver' ? 'Approve & clear' : undefined);
   return renderUserCard({
     snapshot: request.snapshot,
     blockers: [],
     requestId: request.id,
     purpose: 'clear',
+    ...(change ? { change } : {}),
     sandbox: deps.sandbox,
     requestedBy: request.requester.name,
     ...(request.reason ? { reason: request.reason } : {}),
     approvals: request.approvals.map((a) => ({ name: a.actor.name, at: a.at })),
     requiredApprovals: request.requiredApprovals,
     buttons,
-    ...(viewer === 'approver' ? { approveTitle: 'Approve & clear' } : {}),
+    ...(approveTitle ? { approveTitle } : {}),
     refreshUserIds: deps.roles.approverIdsForRefresh(),
     showRequestId: true,
     ...(notice ? { notice } : {}),
@@ -68,6 +74,43 @@ export function changeCardWords(request: Pick<ChangeRequest, 'kind' | 'undoOf'>)
   return {
     title: 'Hard match: set the immutable ID?',
     summary: 'Approving sets the immutable ID to the on-prem anchor below, so the next sync joins this cloud user to that on-prem object (a hard match).',
+  };
+}
+
+/** A "Clear when unsynced" request: what it waits for, how often it looks, until when; only Cancel. */
+function renderWaitingCard(deps: ConversationDeps, request: ChangeRequest, snapshot: UserSnapshot): CardJson {
+  const every = deps.approvals.unsyncCheckIntervalMs >= 60_000 ? `${Math.round(deps.approvals.unsyncCheckIntervalMs / 60_000)} min` : `${Math.round(deps.approvals.unsyncCheckIntervalMs / 1000)} s`;
+  const at = (iso?: string): string => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'soon');
+  return renderUserCard({
+    snapshot,
+    blockers: [],
+    requestId: request.id,
+    purpose: 'clear',
+    sandbox: deps.sandbox,
+    requestedBy: request.requester.name,
+    ...(request.reason ? { reason: request.reason } : {}),
+    change: {
+      headline: 'Clear when unsynced: waiting',
+      explanation:
+        `Entra Connect still syncs ${esc(request.targetUpn)}, so Graph refuses the clear. Take the on-prem user out of sync scope (it is then soft-deleted: the request becomes Restore and clear), ` +
+        `or turn sync off for it. I check every ${every} (next ${at(request.nextCheckAt)}); once it no longer syncs, the request waits for approval and the approvers are told. It expires ${at(request.expiresAt)}.`,
+      facts: [{ title: 'Immutable ID', value: `${esc(snapshot.user.onPremisesImmutableId)} → (empty), after approval` }],
+      approveNote: 'Nothing is changed while it waits. The requester or an approver can cancel it.',
+    },
+    buttons: { approve: false, reject: false, cancel: true, addReason: false },
+    showRequestId: true,
+  });
+}
+
+/** How a kind other than the plain clear presents itself on the card, every user value escaped. */
+export function presentChange(request: Pick<ChangeRequest, 'kind' | 'changes' | 'targetUpn'>, snapshot: UserSnapshot): CardChange | undefined {
+  const text = kindModule(request.kind).present?.(request, snapshot);
+  if (!text) return undefined;
+  return {
+    headline: esc(text.headline, 120),
+    explanation: esc(text.explanation, 800),
+    facts: text.facts.map((f) => ({ title: esc(f.title, 60), value: esc(f.value, 300) })),
+    ...(text.approveNote ? { approveNote: esc(text.approveNote) } : {}),
   };
 }
 
@@ -121,8 +164,11 @@ export function announceOutcome(request: ChangeRequest): Reply[] {
       return [text(`✅ ${subject} ${words.done} (approved by ${esc(request.approvedBy?.name ?? 'an approver')}). ${words.next}`)];
     case 'completed-pending-replication':
       return [text(`✅ ${subject} ${words.done} (approved by ${esc(request.approvedBy?.name ?? 'an approver')}); Graph accepted the change and directory replication is still catching up.`)];
-    case 'failed':
-      return [text(`❌ ${words.doing} of **${esc(who)}** failed: ${esc(o.message ?? 'unknown error')}. Nothing was changed.`)];
+    case 'failed': {
+      // After a first write (e.g. the restore) the message itself says what state the user is in.
+      const partly = request.steps.some((step) => step.status === 'done');
+      return [text(`❌ ${words.doing} of **${esc(who)}** failed: ${esc(o.message ?? 'unknown error')}${partly ? '' : '. Nothing was changed.'}`)];
+    }
     case 'rejected':
       return [text(`🚫 The request to ${words.action} of **${esc(who)}** was rejected by ${esc(request.rejectedBy?.name ?? 'an approver')}: "${esc(request.rejectionReason ?? '')}". Nothing was changed.`)];
     case 'cancelled':

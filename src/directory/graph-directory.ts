@@ -55,6 +55,8 @@ export interface Directory {
   findDeletedUsers(key: UserKey): Promise<DeletedUser[]>;
   /** Restores a soft-deleted user. */
   restoreDeletedUser(id: string): Promise<{ requestId?: string }>;
+  /** The tenant's domains, with how each authenticates and which is the initial .onmicrosoft.com one. */
+  listDomains(): Promise<DomainInfo[]>;
   /** One page of users with onPremisesProvisioningErrors; pass the previous page's nextPage to go on. */
   listSyncErrors(nextPage?: string): Promise<SyncErrorPage>;
   /** Groups whose object id, display name or mail is `nameMailOrId` (0, 1, or several with the same name). */
@@ -221,6 +223,17 @@ export class GraphDirectory implements Directory {
         .responseType('raw' as never)
         .post({}),
     );
+  }
+
+  async listDomains(): Promise<DomainInfo[]> {
+    const result = (await this.call('GET domains', (timeout) =>
+      this.client.api('/domains').query({ $select: 'id,authenticationType,isInitial' }).option('signal', timeout).middlewareOptions([this.retryOptions()]).get(),
+    )) as { value?: unknown[] };
+    return (result.value ?? []).map((raw) => {
+      const d = (raw ?? {}) as Record<string, unknown>;
+      const type = d.authenticationType === 'Managed' || d.authenticationType === 'Federated' ? d.authenticationType : 'Unknown';
+      return { id: String(d.id ?? ''), authenticationType: type, isInitial: d.isInitial === true };
+    });
   }
 
   async listSyncErrors(nextPage?: string): Promise<SyncErrorPage> {

@@ -42,6 +42,8 @@ export type DomainAuthenticationType = 'Managed' | 'Federated' | 'Unknown';
 export interface DomainInfo {
   id: string;
   authenticationType: DomainAuthenticationType;
+  /** The tenant's initial *.onmicrosoft.com domain (listed by GET /domains). */
+  isInitial?: boolean;
 }
 
 /** A directory role the user holds, active or PIM-eligible. */
@@ -68,6 +70,8 @@ export interface UserSnapshot {
   readAt: string;
   /** The tenant's matching flags (cached; absent when not read with this snapshot). */
   tenantSync?: TenantSync;
+  /** Set when the user was found only in deleted items (its UPN is then the one it had before). */
+  deleted?: { deletedDateTime: string | null };
 }
 
 /** The on-premises attributes Microsoft documents as clearable on cloud-only users (most need the beta endpoint to write). */

@@ -15,6 +15,8 @@ export type AuditEvent =
   | 'request.expired'
   | 'request.reason'
   | 'request.refused'
+  /** A "Clear when unsynced" request whose user no longer syncs: it now awaits approval. */
+  | 'request.ready'
   | 'change.intent'
   | 'change.succeeded'
   | 'change.failed'

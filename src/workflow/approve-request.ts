@@ -86,7 +86,9 @@ export async function executeChange(deps: WorkflowDeps, request: ChangeRequest):
   let blockers: Blocker[];
   let unchanged: boolean;
   try {
-    snapshot = await deps.directory.findUser({ kind: 'objectId', value: request.targetId });
+    snapshot = module.readTarget
+      ? await module.readTarget(deps.directory, request)
+      : await deps.directory.findUser({ kind: 'objectId', value: request.targetId });
     const current = await currentValues(deps, snapshot, request.changes);
     unchanged = request.changes.every((c) => (current[c.attribute] ?? null) === c.before);
     const assessed = unchanged ? request.changes : (module.planAgain(snapshot, request) ?? request.changes);
@@ -259,12 +261,14 @@ async function fail(
   const primary = primaryChange(request);
   if (stage !== 'before') markStep(steps, stage, { status: 'failed', at: nowIso(deps), detail: error.code });
   const settled = steps.map((s) => (s.status === 'pending' ? { ...s, status: 'skipped' as const } : s));
+  // A multi-step kind says exactly where the user was left (e.g. restored but not cleared).
+  const left = stage !== 'before' ? kindModule(request.kind).leftState?.(stage, request) : undefined;
   const outcome: ChangeOutcome = {
     status: 'failed',
     before: primary.before,
     after: primary.before,
     at: nowIso(deps),
-    message: error.message,
+    message: left ? `${error.message} ${left}` : error.message,
     ...(error.details.requestId ? { graphRequestId: error.details.requestId } : {}),
   };
   const finished = await finish(deps, request, 'failed', outcome, settled);
@@ -273,7 +277,7 @@ async function fail(
     before: primary.before,
     after: primary.before,
     ...(error.details.requestId ? { graphRequestId: error.details.requestId } : {}),
-    detail: `${stage === 'patch' ? 'PATCH' : stage === 'before' ? 're-read' : stage} failed: ${error.code}${error.details.status ? ` (HTTP ${error.details.status})` : ''}`,
+    detail: `${stage === 'patch' ? 'PATCH' : stage === 'before' ? 're-read' : stage} failed: ${error.code}${error.details.status ? ` (HTTP ${error.details.status})` : ''}${left ? `; ${left}` : ''}`,
   });
   deps.log.warn('change.failed', { requestId: request.id, code: error.code, status: error.details.status });
   return { kind: 'done', request: finished, error };

@@ -19,7 +19,7 @@ export async function createRequest(
   snapshot: UserSnapshot,
   changes: AttributeChange[],
   input: RequestInput,
-  extra: Pick<ChangeRequest, 'undoOf'> = {},
+  extra: Partial<Pick<ChangeRequest, 'undoOf' | 'state' | 'nextCheckAt'>> = {},
 ): Promise<ChangeRequest> {
   const at = nowIso(deps);
   const channel = deps.approvals.channelId;

@@ -41,12 +41,12 @@ export async function rejectRequest(deps: WorkflowDeps, input: DecisionInput & {
 
 /** The requester or an approver withdraws a pending request. */
 export async function cancelRequest(deps: WorkflowDeps, input: DecisionInput): Promise<DecisionResult> {
-  const pending = await load(deps, input);
+  const pending = await load(deps, input, ['awaiting-approval', 'waiting-for-unsync']);
   if ('kind' in pending) return pending;
   const request = pending.request;
   const isRequester = input.actor.aadObjectId !== '' && input.actor.aadObjectId.toLowerCase() === request.requester.aadObjectId.toLowerCase();
   if (!isRequester && !(await deps.roles.canApprove(input.actor))) return { kind: 'not-allowed', request, role: 'requester or approver' };
-  const result = await deps.requests.transition(request.id, ['awaiting-approval'], (r) => ({
+  const result = await deps.requests.transition(request.id, ['awaiting-approval', 'waiting-for-unsync'], (r) => ({
     ...r,
     state: 'cancelled',
     cancelledBy: input.actor,
@@ -76,11 +76,12 @@ export async function addReason(deps: WorkflowDeps, input: DecisionInput & { rea
 async function load(
   deps: WorkflowDeps,
   input: DecisionInput,
+  states: readonly ChangeRequest['state'][] = ['awaiting-approval'],
 ): Promise<{ request: ChangeRequest } | Extract<DecisionResult, { kind: 'not-found' | 'wrong-conversation' | 'already-handled' }>> {
   const stored = await deps.requests.get(input.requestId);
   if (!stored) return { kind: 'not-found' };
   if (input.conversationId !== undefined && !isRequestConversation(stored, input.conversationId)) return { kind: 'wrong-conversation' };
   const request = await expireIfDue(deps, stored);
-  if (request.state !== 'awaiting-approval') return { kind: 'already-handled', request };
+  if (!states.includes(request.state)) return { kind: 'already-handled', request };
   return { request };
 }

@@ -1,20 +1,48 @@
-/** Reads a target with everything needed to decide whether a change may run. */
+/** Reads a target with everything needed to decide which change fits and whether it may run. */
+import { DirectoryError } from '../directory/directory-error';
 import type { UserSnapshot } from '../directory/types';
 import type { UserKey } from '../directory/user-key';
-import { kindModule, type AssessContext } from './change-kinds';
+import { kindModule, type AssessContext, type PlanInput } from './change-kinds';
 import type { WorkflowDeps } from './deps';
+import { deletedSnapshot } from './find-deleted';
 import type { AttributeChange, Blocker, ChangeKind } from './types';
 
 export interface Assessment {
   snapshot: UserSnapshot;
   blockers: Blocker[];
+  /** The change that fits this user: a clear, or restore-and-clear (deleted), or move-UPN-and-clear (federated). */
+  kind: ChangeKind;
+  changes: AttributeChange[];
 }
 
-/** Finds the user (throws DirectoryError) and assesses a clear, including protected accounts. */
+/**
+ * Finds the user (throws DirectoryError) and assesses the change that clears its immutable ID:
+ * a plain clear; restore-and-clear when it is found only in deleted items; move-UPN-and-clear
+ * when its federated domain is the only thing in the way.
+ */
 export async function lookUp(deps: WorkflowDeps, target: UserKey): Promise<Assessment> {
-  const snapshot = await deps.directory.findUser(target);
-  const changes = kindModule('clear-immutable-id').plan(snapshot, {});
-  return { snapshot, blockers: await assessChange(deps, 'clear-immutable-id', snapshot, changes) };
+  let snapshot: UserSnapshot;
+  try {
+    snapshot = await deps.directory.findUser(target);
+  } catch (error) {
+    if (!(error instanceof DirectoryError) || error.code !== 'directory.user_not_found') throw error;
+    const deleted = await deletedSnapshot(deps.directory, target);
+    if (!deleted) throw error;
+    return assessKind(deps, 'restore-and-clear', deleted, {});
+  }
+  const clear = await assessKind(deps, 'clear-immutable-id', snapshot, {});
+  const kinds = new Set(clear.blockers.map((b) => b.kind));
+  if (kinds.has('federated') && !kinds.has('synced') && !kinds.has('already-empty')) {
+    const initial = (await deps.directory.listDomains()).find((d) => d.isInitial);
+    return assessKind(deps, 'move-upn-and-clear', snapshot, initial ? { initialDomain: initial.id } : {});
+  }
+  return clear;
+}
+
+/** Plans and assesses one kind of change for a user. */
+export async function assessKind(deps: WorkflowDeps, kind: ChangeKind, snapshot: UserSnapshot, input: PlanInput): Promise<Assessment> {
+  const changes = kindModule(kind).plan(snapshot, input);
+  return { snapshot, kind, changes, blockers: await assessChange(deps, kind, snapshot, changes) };
 }
 
 /** The blockers of one kind of change for this user: policy (protected accounts), uniqueness, the kind's own rules. */
@@ -32,7 +60,8 @@ export async function assessChange(
 async function assessContext(deps: WorkflowDeps, snapshot: UserSnapshot, unique: readonly AttributeChange[]): Promise<AssessContext> {
   // Protected-group members and privileged-role holders are refused unless ALLOW_PRIVILEGED_TARGETS=true.
   const groupId = deps.protection.allowPrivilegedTargets ? undefined : deps.protection.protectedGroupId;
-  const inProtectedGroup = groupId ? (await deps.directory.checkMemberGroups(snapshot.user.id, [groupId])).length > 0 : false;
+  // A deleted user's groups cannot be checked (checkMemberGroups needs a live object): treat as protected only if known.
+  const inProtectedGroup = groupId && !snapshot.deleted ? (await deps.directory.checkMemberGroups(snapshot.user.id, [groupId])).length > 0 : false;
   const holders = [];
   for (const c of unique) {
     if (c.attribute !== 'onPremisesImmutableId' || !c.after) continue;

@@ -3,6 +3,9 @@ import { primaryChange } from './changes';
 import { auditRequest, nowIso, WorkflowDeps } from './deps';
 import type { ChangeRequest } from './types';
 
+/** States that expire when nobody acts: waiting for approval, or waiting for the user to stop syncing. */
+const PENDING: readonly ChangeRequest['state'][] = ['awaiting-approval', 'waiting-for-unsync'];
+
 export interface SweepResult {
   expired: ChangeRequest[];
   reminders: ChangeRequest[];
@@ -13,8 +16,8 @@ export interface SweepResult {
  * tap can never approve it. Returns the request as it is now.
  */
 export async function expireIfDue(deps: WorkflowDeps, request: ChangeRequest): Promise<ChangeRequest> {
-  if (request.state !== 'awaiting-approval' || Date.parse(request.expiresAt) > Date.parse(nowIso(deps))) return request;
-  const result = await deps.requests.transition(request.id, ['awaiting-approval'], (r) => ({
+  if (!PENDING.includes(request.state) || Date.parse(request.expiresAt) > Date.parse(nowIso(deps))) return request;
+  const result = await deps.requests.transition(request.id, PENDING, (r) => ({
     ...r,
     state: 'expired',
     outcome: { status: 'expired', before: primaryChange(r).before, after: primaryChange(r).before, at: nowIso(deps) },
@@ -31,9 +34,9 @@ export async function sweepRequests(deps: WorkflowDeps): Promise<SweepResult> {
   const now = Date.parse(nowIso(deps));
   const expired: ChangeRequest[] = [];
   const reminders: ChangeRequest[] = [];
-  for (const request of await deps.requests.listByState(['awaiting-approval'])) {
+  for (const request of await deps.requests.listByState(PENDING)) {
     if (Date.parse(request.expiresAt) <= now) {
-      const result = await deps.requests.transition(request.id, ['awaiting-approval'], (r) => ({
+      const result = await deps.requests.transition(request.id, PENDING, (r) => ({
         ...r,
         state: 'expired',
         outcome: { status: 'expired', before: primaryChange(r).before, after: primaryChange(r).before, at: new Date(now).toISOString() },
@@ -42,7 +45,7 @@ export async function sweepRequests(deps: WorkflowDeps): Promise<SweepResult> {
         await auditRequest(deps, result.won, 'request.expired', { before: primaryChange(result.won).before, detail: 'nobody decided before the request expired' });
         expired.push(result.won);
       }
-    } else if (!request.remindedAt && Date.parse(request.createdAt) + deps.approvals.reminderAfterMs <= now) {
+    } else if (request.state === 'awaiting-approval' && !request.remindedAt && Date.parse(request.createdAt) + deps.approvals.reminderAfterMs <= now) {
       const result = await deps.requests.transition(request.id, ['awaiting-approval'], (r) =>
         r.remindedAt ? r : { ...r, remindedAt: new Date(now).toISOString() },
       );

@@ -6,7 +6,14 @@ import type { UserAttribute, UserSnapshot } from '../directory/types';
  * keyed by this union, so the compiler checks every kind has one). Planned next, each one more
  * member here plus one module: 'restore-and-clear', 'move-upn-and-clear', 'clear-on-prem-attributes'.
  */
-export type ChangeKind = 'clear-immutable-id' | 'set-immutable-id' | 'undo';
+export type ChangeKind =
+  | 'clear-immutable-id'
+  | 'set-immutable-id'
+  | 'undo'
+  | 'restore-and-clear'
+  | 'move-upn-and-clear'
+  | 'restore-upn'
+  | 'clear-on-prem-attributes';
 
 /** One attribute the change writes: the value the approvers saw, and the value it writes (null clears). */
 export interface AttributeChange {
@@ -32,6 +39,8 @@ export interface RequestStep {
 
 export type RequestState =
   | 'awaiting-approval'
+  /** "Clear when unsynced": waits until the user no longer syncs, then awaits approval. */
+  | 'waiting-for-unsync'
   | 'executing'
   | 'completed'
   | 'cancelled'
@@ -67,7 +76,13 @@ export type Blocker =
   /** Hard match / undo: another user holds the value (Graph keeps it unique). */
   | { kind: 'value-taken'; heldBy: { id: string; userPrincipalName: string; displayName: string | null } }
   /** Undo: the user's value is no longer what the change wrote. */
-  | { kind: 'changed-since'; attribute: UserAttribute; expected: string | null; current: string | null };
+  | { kind: 'changed-since'; attribute: UserAttribute; expected: string | null; current: string | null }
+  /** Restore and clear: the user is no longer in deleted items (restored or purged since). */
+  | { kind: 'not-deleted' }
+  /** Move UPN and clear: GET /domains named no initial .onmicrosoft.com domain to move the UPN to. */
+  | { kind: 'no-initial-domain' }
+  /** Restore UPN: a federated UPN needs an anchor first (the match, or a hard match). */
+  | { kind: 'needs-anchor'; upn: string };
 
 /** The blockers of a clear (the first kind); kept as a name for the cards and tests that use it. */
 export type ClearBlocker = Blocker;
@@ -95,6 +110,8 @@ export interface ChangeRequest {
   steps: RequestStep[];
   /** Undo: the request whose change this one reverses. */
   undoOf?: string;
+  /** waiting-for-unsync: when the user is read again to see whether it still syncs. */
+  nextCheckAt?: string;
   requester: Actor;
   /** Reason or ticket id the requester gave ("… because INC0012345"). */
   reason?: string;

@@ -6,7 +6,7 @@ describe('Verbs', () => {
     const values = Object.values(Verbs);
     expect(new Set(values).size).toBe(values.length);
     for (const v of values) expect(isVerb(v)).toBe(true);
-    expect(values).toEqual(['request.approve', 'request.reject', 'request.cancel', 'request.undo', 'request.refresh', 'request.reason', 'notify.request', 'bulk.approve', 'bulk.reject', 'bulk.cancel', 'bulk.stop', 'bulk.resume']);
+    expect(values).toEqual(['request.approve', 'request.reject', 'request.cancel', 'request.undo', 'request.refresh', 'request.reason', 'request.when-unsynced', 'request.restore-upn', 'notify.request', 'bulk.approve', 'bulk.reject', 'bulk.cancel', 'bulk.stop', 'bulk.resume']);
   });
 
   it('keeps the verbs of cards already posted in Teams as aliases of the kind-neutral ones', () => {

@@ -1,12 +1,9 @@
-/** `clear immutable id for <user>`: the request card, or why it can't be cleared. */
-import { renderUserCard } from '../../cards';
-import { needsOthersApproval } from '../../workflow/create-request';
+/** `clear immutable id for <user>`: the request card (clear, restore and clear, or move UPN and clear), or why it can't be done. */
 import { startClear } from '../../workflow/start-clear';
 import { REQUESTER_ROLE } from '../deps';
 import { withDirectoryErrors } from '../explain-error';
-import { postToApprovers } from '../post-to-approvers';
-import { card, Reply, text } from '../replies';
-import { renderRequestCard } from '../request-cards';
+import { offerRequest, renderBlockedCard } from '../offer-request';
+import { card, text } from '../replies';
 import { resolveUser } from '../resolve-user';
 import { writeClearCommand } from '../suggest-command';
 import type { CommandHandler } from './command';
@@ -29,25 +26,16 @@ export const clear: CommandHandler<'clear'> = (deps, message, command) =>
     if (!result.request) {
       return [
         card(
-          renderUserCard({
+          renderBlockedCard(deps, {
             snapshot: result.snapshot,
             blockers: result.blockers,
+            kind: result.change,
             purpose: 'clear',
-            sandbox: deps.sandbox,
             requestedBy: message.actor.name,
             ...(reason ? { reason } : {}),
           }),
         ),
       ];
     }
-    const request = result.request;
-    const replies: Reply[] = [card(renderRequestCard(deps, request, 'anyone'), { requestId: request.id, role: 'requester' })];
-    if (!deps.roles.hasApprovers()) {
-      replies.push(text('Nobody is configured as an approver (APPROVER_IDS / APPROVER_GROUP_ID), so this request cannot be approved. Ask whoever runs the bot to configure approvers.'));
-    }
-    const channel = deps.approvals.channelId;
-    if (channel && deps.chat && request.conversationId !== channel && (await needsOthersApproval(deps, request))) {
-      replies.push(...(await postToApprovers(deps, request, channel)));
-    }
-    return replies;
+    return offerRequest(deps, result.request);
   }, text, deps.log);

@@ -9,6 +9,7 @@ import { bulk } from './bulk';
 import { cancel } from './cancel';
 import { csv } from './csv';
 import { clear } from './clear';
+import { clearAttributes } from './clear-attributes';
 import type { CommandHandler, CommandName } from './command';
 import { help, invalid, unknown } from './help';
 import { history } from './history';
@@ -27,6 +28,7 @@ export const COMMANDS: { [K in CommandName]: CommandHandler<K> } = {
   clear,
   bulk,
   csv,
+  'clear-attributes': clearAttributes,
   cancel,
   history,
   match,

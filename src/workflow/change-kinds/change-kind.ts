@@ -1,6 +1,6 @@
 /** The contract every change kind fulfils; the approval flow around it is the same for all. */
 import type { Directory } from '../../directory/graph-directory';
-import type { DirectoryUser, UserSnapshot } from '../../directory/types';
+import type { DirectoryUser, UserPatch, UserSnapshot } from '../../directory/types';
 import type { AttributeChange, Blocker, ChangeKind, ChangeRequest, StepName } from '../types';
 import type { Protection } from './protection';
 
@@ -10,6 +10,12 @@ export interface PlanInput {
   immutableId?: string;
   /** undo: the changes to reverse, as the audit recorded them (before = the value to restore). */
   reverse?: readonly AttributeChange[];
+  /** move-upn-and-clear: the tenant's initial .onmicrosoft.com domain (GET /domains, isInitial). */
+  initialDomain?: string;
+  /** restore-upn: the UPN to move back to. */
+  upn?: string;
+  /** clear-on-prem-attributes: the current values of the on-prem attributes. */
+  onPremises?: UserPatch;
 }
 
 /** Facts read before assessing, besides the user: policy, and who else holds a value to be written. */
@@ -33,6 +39,8 @@ export interface ChangeWording {
   pendingTitle: string;
   /** What to do next, after the change completed (one line in the chat). */
   next: string;
+  /** Title of the approve button, when not the clear's "Confirm" / "Approve & clear". */
+  approveTitle?: string;
 }
 
 export interface ChangeKindModule {
@@ -53,4 +61,18 @@ export interface ChangeKindModule {
    */
   planAgain(snapshot: UserSnapshot, previous: ChangeRequest): AttributeChange[] | null;
   wording: ChangeWording;
+  /** How the card presents a pending request of this kind (default: the plain clear's card). */
+  present?(request: Pick<ChangeRequest, 'changes' | 'targetUpn'>, snapshot: UserSnapshot): CardChangeText;
+  /** Reads the user again before writing (default: the live user by object id). */
+  readTarget?(directory: Directory, request: ChangeRequest): Promise<UserSnapshot>;
+  /** Says exactly what state the user is left in when this write step failed (multi-step kinds). */
+  leftState?(failed: StepName, request: ChangeRequest): string;
+}
+
+/** What a request card says about a kind (bot-written markdown; user values already escaped). */
+export interface CardChangeText {
+  headline: string;
+  explanation: string;
+  facts: Array<{ title: string; value: string }>;
+  approveNote?: string;
 }
