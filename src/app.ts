@@ -3,7 +3,7 @@ import type { TokenCredential } from '@azure/identity';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type restify from 'restify';
-import { escapeCardText, prepareCardTemplates } from './cards';
+import { escapeCardText } from './cards';
 import type { Config } from './config';
 import type { ConversationDeps } from './conversation/deps';
 import { RateLimiter } from './conversation/rate-limit';
@@ -182,8 +182,6 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
         server.listen(config.port, config.host, () => {
           const address = server.address();
           resolve(`http://${config.host}:${address.port}`);
-          // Listening first: health probes and Teams reach the bot a second sooner; replies then find the templates parsed.
-          setImmediate(prepareCardTemplates);
         });
       });
     },

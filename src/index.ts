@@ -1,6 +1,7 @@
 /** Entry point: load configuration, build the app, start listening, stop cleanly. */
 import 'dotenv/config';
 import { createApp } from './app';
+import { prepareCardTemplates } from './cards';
 import { ConfigError, loadConfig } from './config';
 import { format } from 'node:util';
 import { explainKnownWarning } from './known-warnings';
@@ -41,6 +42,10 @@ async function main(): Promise<void> {
       message: 'No approver is configured (APPROVER_IDS and APPROVER_GROUP_ID are empty): nobody can approve a change',
     });
   }
+
+  // Card templates are parsed once the start-up line is out (it is queued first): health probes
+  // and Teams reach the bot a second sooner, and replies then find the templates parsed.
+  setImmediate(prepareCardTemplates);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
