@@ -76,6 +76,10 @@ function immutableIdText(value: string | null, cap: number): string {
 
 /** "before → after", or just the side that was recorded; '' when neither was. */
 function describeChange(entry: AuditEntry, cap: number): string {
+  // A change of several attributes (e.g. the seven on-prem ones) lists each old and new value.
+  if (entry.changes && entry.changes.length > 1) {
+    return entry.changes.map((c) => `${escapeCardText(c.attribute, 40)}: ${immutableIdText(c.before ?? null, cap)} → ${immutableIdText(c.after ?? null, cap)}`).join('; ');
+  }
   const hasBefore = entry.before !== undefined;
   const hasAfter = entry.after !== undefined;
   const before = hasBefore ? immutableIdText(entry.before ?? null, cap) : '';
