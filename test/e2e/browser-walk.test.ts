@@ -30,6 +30,7 @@ const SCREENSHOTS = path.join(ROOT, UPDATE ? 'docs/screenshots' : 'test-results/
 const VIEWPORT = { width: 1280, height: 900 };
 const STEP_TIMEOUT_MS = 10_000;
 const ALICE_ID = 'a11ce000-0000-4000-8000-000000000001';
+const IVAN_ID = '1fa40000-0000-4000-8000-000000000009';
 
 let pg: RunningPlayground | undefined;
 let context: BrowserContext | undefined;
@@ -305,6 +306,39 @@ describe('walking the main flows in the Agents Playground UI', () => {
     const request = cards().nth(index + 1);
     expect(await visibleText(request)).toContain('Judy Lee');
     expect(await request.getByTitle('Confirm', { exact: true }).isVisible()).toBe(true);
+  });
+
+  const MATCH = 'match ivan@contoso.com to 35918bc9-196d-40ea-9779-889d79b753f0';
+  let matchIndex = -1;
+  it('09 hard match: current and new value as immutable ID and GUID; Approve sets it and offers Undo', async () => {
+    matchIndex = await sendAt(MATCH);
+    const card = cards().nth(matchIndex);
+    const text = await visibleText(card);
+    expect(text).toContain('Hard match: set the immutable ID?');
+    expect(text).toContain('yYuRNW0Z6kCXeYidebdT8A==');
+    expect(text).toContain('35918bc9-196d-40ea-9779-889d79b753f0');
+    await card.getByTitle('Approve', { exact: true }).click();
+    await page.waitForFunction(
+      (index) => document.querySelectorAll('.ac-adaptiveCard')[index]?.textContent?.includes('Immutable ID set (hard match)'),
+      matchIndex,
+    );
+    await page.getByText('Next steps for the hard match', { exact: false }).last().waitFor({ state: 'visible' });
+    expect(await card.getByTitle('Undo', { exact: true }).isVisible()).toBe(true);
+    expect((await sandboxUser(IVAN_ID)).onPremisesImmutableId).toBe('yYuRNW0Z6kCXeYidebdT8A==');
+    await screenshot('09-hard-match.png', MATCH);
+  });
+
+  it('10 undo: the Undo button opens a request that writes the old value back once approved', async () => {
+    expect(matchIndex).toBeGreaterThanOrEqual(0); // step 09 ran
+    const before = await cards().count();
+    await cards().nth(matchIndex).getByTitle('Undo', { exact: true }).click();
+    const undoCard = cards().nth(before);
+    await undoCard.waitFor({ state: 'visible' });
+    expect(await visibleText(undoCard)).toContain('Undo the change?');
+    await undoCard.getByTitle('Approve', { exact: true }).click();
+    await page.waitForFunction((index) => document.querySelectorAll('.ac-adaptiveCard')[index]?.textContent?.includes('Change undone'), before);
+    expect((await sandboxUser(IVAN_ID)).onPremisesImmutableId).toBeNull();
+    await screenshot('10-undo.png', MATCH);
   });
 
   it('stayed offline: only the CDN fonts were asked for, and blocked', () => {
