@@ -21,6 +21,8 @@ interface OutcomeCardViewModel {
   subjectName: string;
   doneHeadline: string;
   pendingHeadline: string;
+  /** What the read-back showed, worded by kind. */
+  doneDetail: string;
   failedHeadline: string;
   isFailed: boolean;
   isCancelledBy: boolean;
@@ -75,6 +77,13 @@ const DEFAULT_MESSAGES: Partial<Record<ChangeOutcome['status'], string>> = {
   stale: 'The user changed after the card was shown, so the request was not run.',
 };
 
+/** The line under a completed change's headline: what reading back showed. */
+const DONE_DETAIL: Partial<Record<ChangeRequest['kind'], string>> = {
+  'clear-immutable-id': 'Read back from Entra ID: the immutable ID is now empty. Entra Connect can match this user again on its next sync.',
+  'set-immutable-id': 'Read back from Entra ID: the immutable ID now holds the new anchor. The next sync joins the on-prem object that carries it.',
+  undo: 'Read back from Entra ID: the earlier value is back.',
+};
+
 /** Outcomes where nobody confirmed and nothing ran. */
 const NOT_RUN: ReadonlySet<ChangeOutcome['status'] | undefined> = new Set<ChangeOutcome['status']>(['cancelled', 'rejected', 'expired']);
 
@@ -124,6 +133,7 @@ export function renderOutcomeCard(input: OutcomeCardInput): AdaptiveCardJson {
     subjectName,
     doneHeadline: `✅ ${wording.doneTitle} for ${subjectName}`,
     pendingHeadline: `⏳ ${forSubject(wording.pendingTitle, subjectName)}`,
+    doneDetail: DONE_DETAIL[request.kind] ?? DONE_DETAIL['clear-immutable-id'] ?? '',
     failedHeadline: `❌ ${wording.doing} for ${subjectName} failed`,
     isFailed: status === 'failed',
     isCancelledBy: status === 'cancelled' && decider !== '',
