@@ -121,6 +121,23 @@ describe('bulk clear', () => {
     }
   });
 
+  it('clears the on-prem attributes of a list through the beta endpoint, one PATCH per user with every attribute null', async () => {
+    const { message, card, jobId } = await preview(`clear on-prem attributes for ${BULK_UPNS.nora}, ${BULK_UPNS.omar}`);
+    expect(text(card)).toMatch(/Will be changed \(2\)/);
+    expect(h.sandbox.requests().filter((r) => r.method === 'PATCH')).toHaveLength(0);
+    await h.tap('bulk.approve', { requestId: jobId }, { from: APPROVER, replyToId: message.id });
+    await h.connector.waitFor(finished, 20_000);
+    for (const name of ['nora', 'omar'] as const) {
+      const writes = patchesOf(h, BULK_USERS[name], BULK_UPNS[name]);
+      expect(writes).toHaveLength(1);
+      expect(writes[0]!.path).toMatch(/^\/beta\/users\//);
+      const body = writes[0]!.body as Record<string, unknown>;
+      expect(body).toMatchObject({ onPremisesImmutableId: null });
+      expect(Object.values(body).every((v) => v === null)).toBe(true);
+      expect(h.sandbox.getUser(BULK_USERS[name])?.onPremisesImmutableId).toBeNull();
+    }
+  });
+
   it('reads a pasted list, says who was not found, and needs an approver', async () => {
     const { message, card, jobId } = await preview(`clear immutable id for ${BULK_UPNS.nora}, nobody@contoso.com\n${BULK_UPNS.omar} bob@contoso.com`);
     expect(text(card)).toMatch(/Will be changed \(2\)/);
