@@ -254,12 +254,13 @@ describe('walking the main flows in the Agents Playground UI', () => {
     await screenshot('04-synced-user.png', 'clear immutable id for bob@contoso.com');
   });
 
-  it('05 federated domain: explains instead of offering Confirm', async () => {
+  it('05 federated domain: explains the SourceAnchor rule and offers Move UPN and clear instead of a plain Confirm', async () => {
     const card = await send('clear immutable id for carol@fabrikam.com');
     const text = await visibleText(card);
     expect(text).toContain('carol@fabrikam.com');
     expect(text).toMatch(/federated/i);
-    expect(text).toMatch(/managed domain/i);
+    expect(text).toMatch(/onmicrosoft\.com/i);
+    expect(await card.getByTitle('Move UPN and clear', { exact: true }).count()).toBe(1);
     expect(await card.getByTitle('Confirm', { exact: true }).count()).toBe(0);
     await screenshot('05-federated-user.png', 'clear immutable id for carol@fabrikam.com');
   });

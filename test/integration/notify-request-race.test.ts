@@ -30,9 +30,11 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+let reports = 0;
 async function postReport(): Promise<{ data: Record<string, unknown>; conversationId: string; id: string }> {
   h.connector.clear();
-  const body = JSON.stringify({ userPrincipalName: 'alice@contoso.com', error: 'InvalidSoftMatch', detail: '' });
+  // Each report differs, so two reports within one second are not taken for a replay of the first.
+  const body = JSON.stringify({ userPrincipalName: 'alice@contoso.com', error: 'InvalidSoftMatch', detail: `report ${++reports}` });
   const timestamp = Math.floor(Date.now() / 1000);
   const response = await fetch(`${h.botUrl}/api/notify`, {
     method: 'POST',

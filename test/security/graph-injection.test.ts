@@ -42,7 +42,8 @@ function userKeyOf(rawUrl: string): string | undefined {
  * Every request that reached the sandbox stays inside the allowed shapes: top level only
  * POST /v1.0/$batch (plus the token endpoint), sub-requests only GETs of /users/{key},
  * /users/{key}/transitiveMemberOf/microsoft.graph.directoryRole, /users?$filter=…, /domains/{name},
- * /roleManagement/directory/roleEligibilitySchedules (by object id), /directory/onPremisesSynchronization (fixed, no input);
+ * /roleManagement/directory/roleEligibilitySchedules (by object id), /directory/onPremisesSynchronization (fixed, no input),
+ * /directory/deletedItems/microsoft.graph.user?$filter=… (a user not found among live users);
  * every user key is the target itself or an object id the directory returned.
  */
 function expectOnlyAllowedRequests(requests: RecordedRequest[], target: string | undefined, kind = 'address'): void {
@@ -52,7 +53,16 @@ function expectOnlyAllowedRequests(requests: RecordedRequest[], target: string |
       expect([where, /\/(oauth2\/v2\.0\/token|v2\.0\/\.well-known\/openid-configuration)$/.test(r.path)]).toEqual([where, true]);
       continue;
     }
-    expect([where, /^\/v1\.0\/(users|\$batch|domains|roleManagement\/directory\/roleEligibilitySchedules|directory\/onPremisesSynchronization)(\/|\(|$)/.test(r.path)]).toEqual([where, true]);
+    expect([where, /^\/v1\.0\/(users|\$batch|domains|roleManagement\/directory\/roleEligibilitySchedules|directory\/onPremisesSynchronization|directory\/deletedItems\/microsoft\.graph\.user)(\/|\(|$)/.test(r.path)]).toEqual([where, true]);
+    if (!r.viaBatch && r.method === 'GET' && r.path === '/v1.0/directory/deletedItems/microsoft.graph.user') {
+      // A user not found among live users is looked for among deleted ones (a top-level advanced query):
+      // nothing raw, and every OData literal is exactly the target with its apostrophes doubled.
+      expect([where, /[\s"<>\\^`{|}#]/.test(r.rawUrl)]).toEqual([where, false]);
+      const literals = [...String(r.query.$filter ?? '').matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'"));
+      expect([where, literals.length > 0]).toEqual([where, true]);
+      if (target !== undefined) for (const literal of literals) expect([where, literal]).toEqual([where, target]);
+      continue;
+    }
     if (!r.viaBatch) {
       expect([where, r.method === 'POST' && r.path === '/v1.0/$batch' && r.rawUrl === '/v1.0/$batch']).toEqual([where, true]);
       continue;
