@@ -91,6 +91,12 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     notifications,
   };
+  // A tap that finds a request expired before the sweep did announces it as the sweep would: every card copy and the thread.
+  deps.onExpired = (request) => {
+    broadcast(deps, request, { announce: announceOutcome(request) }).catch((error: unknown) =>
+      log.warn('expiry.broadcast_failed', { requestId: request.id, error: error as Error }),
+    );
+  };
   const bulkRunner = new BulkJobCoordinator({
     pacer: new WritePacer(config.bulk.maxWritesPerMinute),
     writer: {

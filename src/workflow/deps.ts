@@ -21,6 +21,8 @@ export interface WorkflowDeps {
   reconcileAfterMs?: number;
   now?: () => Date;
   newRequestId?: () => string;
+  /** Told when a tap (not the sweep) finds a request past its expiry and expires it, so it is announced the same way. */
+  onExpired?: (request: ChangeRequest) => void;
 }
 
 /** 128 random bits as hex: unguessable (a card action cannot be forged by guessing) and plain to copy into `cancel <id>`. */

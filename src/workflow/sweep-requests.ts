@@ -24,6 +24,7 @@ export async function expireIfDue(deps: WorkflowDeps, request: ChangeRequest): P
   }));
   if ('won' in result) {
     await auditRequest(deps, result.won, 'request.expired', { before: primaryChange(result.won).before, detail: 'nobody decided before the request expired' });
+    deps.onExpired?.(result.won);
     return result.won;
   }
   return result.lost ?? request;

@@ -6,6 +6,7 @@ import { SANDBOX_GROUPS, SANDBOX_USERS } from '../../src/sandbox';
 import { collectCardText, findActions } from '../cards/card-text';
 import { APPROVER, APPROVER_2, cardOf, Harness, HELPDESK, OUTSIDER, startHarness , useHarness } from '../helpers/bot-harness';
 import { advanceClock } from '../helpers/security-helpers';
+import type { RecordedActivity } from '../helpers/recording-connector';
 
 const cardText = (c: Record<string, unknown>) => collectCardText(c).join('\n');
 
@@ -208,6 +209,25 @@ describe('expiry and reminders', () => {
     expect(cardText(cardOf(update!.activity)!)).toMatch(/expired/i);
     const late = await h.tap('clear.confirm', { requestId }, { from: APPROVER });
     expect(String(late.body.value)).toMatch(/expired/);
+    expect(patches()).toHaveLength(0);
+  });
+
+  it('announces an expiry found by a tap (before the sweep) as the sweep would, and only once', async () => {
+    const { lastCard, requestIdOf, patches } = helpers(h);
+    await h.say('clear immutable id for alice@contoso.com', { from: HELPDESK });
+    const requestId = requestIdOf(lastCard());
+    const cardMessage = h.connector.messages().filter((m) => cardOf(m.activity)).at(-1)!;
+    h.connector.clear();
+    advanceClock(h, 25 * 3600_000);
+    // No sweep yet: the tap is the first to see that the request is past its expiry.
+    const late = await h.tap('request.approve', { requestId }, { from: APPROVER, replyToId: cardMessage.id });
+    expect(String(late.body.value)).toMatch(/expired/);
+    const announced = (a: RecordedActivity[]) => a.filter((x) => /expired before anyone approved it/.test(x.activity.text ?? '')).length;
+    await h.connector.waitFor((a) => announced(a) > 0 && a.some((x) => x.method === 'PUT' && x.activityId === cardMessage.id));
+    const update = h.connector.activities.filter((a) => a.method === 'PUT' && a.activityId === cardMessage.id).at(-1)!;
+    expect(cardText(cardOf(update.activity)!)).toMatch(/expired/i);
+    await h.app.sweep();
+    expect(announced(h.connector.activities)).toBe(1);
     expect(patches()).toHaveLength(0);
   });
 });
