@@ -10,8 +10,8 @@ export type PostResult = { ok: true; copy: CardCopy } | { ok: false; reason: 'no
 export interface ChatPort {
   /** Starts a new thread in a Teams channel with this card. */
   postToChannel(channelId: string, card: CardJson, role: CardCopy['role']): Promise<PostResult>;
-  /** Replaces an earlier card everywhere it is shown. */
-  updateCard(copy: CardCopy, card: CardJson): Promise<void>;
-  /** Posts replies into a conversation the bot has talked in before (a channel thread id keeps ;messageid=). */
+  /** Replaces an earlier card everywhere it is shown; false when the conversation is gone or unknown (logged, never thrown). */
+  updateCard(copy: CardCopy, card: CardJson): Promise<boolean | void>;
+  /** Posts replies into a conversation the bot has talked in before (a channel thread id keeps ;messageid=); false when it could not (logged, never thrown). */
   postTo(conversationId: string, replies: Reply[]): Promise<boolean>;
 }

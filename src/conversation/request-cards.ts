@@ -150,7 +150,20 @@ export async function broadcast(
   for (const copy of fresh.cards ?? []) {
     if (copy.role === 'approvers' && baseOf(copy.conversationId) !== from) targets.add(copy.conversationId);
   }
-  for (const conversationId of targets) await chat.postTo(conversationId, options.announce);
+  let requesterReached = true;
+  for (const conversationId of targets) {
+    // One unreachable conversation must not keep the others from hearing the outcome.
+    const posted = await chat.postTo(conversationId, options.announce).catch((error: unknown) => {
+      deps.log.warn('announce.failed', { requestId: fresh.id, conversationId, error: error as Error });
+      return false;
+    });
+    if (!posted && conversationId === fresh.conversationId) requesterReached = false;
+  }
+  if (requesterReached) return;
+  const note = [text(`I couldn't reach ${esc(fresh.requester.name)} in the chat where they asked (the bot may have been removed from it), so they have not been told this outcome.`)];
+  // Every approvers' thread hears it, including the one where the decision was just taken.
+  const threads = new Set((fresh.cards ?? []).filter((c) => c.role === 'approvers').map((c) => c.conversationId));
+  for (const conversationId of threads) await chat.postTo(conversationId, note).catch(() => false);
 }
 
 /** A one-line summary of an outcome for the requester's chat and the approvers' thread. */

@@ -49,8 +49,8 @@ export class TeamsChat implements ChatPort {
     return { ok: true, copy: { conversationId: threadId, activityId, role } };
   }
 
-  async updateCard(copy: CardCopy, card: CardJson): Promise<void> {
-    await this.continueIn(copy.conversationId, async (context) => {
+  async updateCard(copy: CardCopy, card: CardJson): Promise<boolean> {
+    return this.continueIn(copy.conversationId, async (context) => {
       await context.updateActivity({ type: 'message', id: copy.activityId, attachments: [CardFactory.adaptiveCard(card)] });
     });
   }
@@ -65,8 +65,26 @@ export class TeamsChat implements ChatPort {
       this.log.warn('chat.no_reference', { conversationId });
       return false;
     }
-    await this.adapter.continueConversationAsync(this.botAppId, toReference(stored, conversationId), logic);
-    return true;
+    // The adapter hands errors thrown inside `logic` to its turn-error handler instead of throwing:
+    // catch them here, where the post is made, so the caller knows and nothing else is disturbed.
+    let failure: unknown;
+    try {
+      await this.adapter.continueConversationAsync(this.botAppId, toReference(stored, conversationId), async (context) => {
+        try {
+          await logic(context);
+        } catch (error) {
+          failure = error;
+        }
+      });
+    } catch (error) {
+      failure = error;
+    }
+    if (failure === undefined) return true;
+    // 403/404: the bot was removed or the chat is gone. Never let that undo what already happened.
+    const status = (failure as { statusCode?: number }).statusCode;
+    const event = status === 403 || status === 404 ? 'chat.conversation_gone' : 'chat.post_failed';
+    this.log.warn(event, { conversationId, status, error: failure as Error });
+    return false;
   }
 }
 

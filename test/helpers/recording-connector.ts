@@ -24,6 +24,8 @@ export interface RecordedActivity {
 export interface RecordingConnector {
   url: string;
   activities: RecordedActivity[];
+  /** Conversation ids (without ;messageid=) that answer 403, as Teams does once the bot is gone from them. */
+  gone: Set<string>;
   /** Messages (not typing) sent to a conversation, in order. */
   messages(conversationId?: string): RecordedActivity[];
   clear(): void;
@@ -33,6 +35,7 @@ export interface RecordingConnector {
 
 export async function startRecordingConnector(): Promise<RecordingConnector> {
   const activities: RecordedActivity[] = [];
+  const gone = new Set<string>();
   let counter = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -62,6 +65,12 @@ export async function startRecordingConnector(): Promise<RecordingConnector> {
       }
       const conversationId = parts[2];
       const activityId = parts[4];
+      if (gone.has(conversationId.split(';messageid=')[0]!)) {
+        // Like Teams when the bot was removed from a chat or the chat was deleted.
+        res.statusCode = 403;
+        res.end(JSON.stringify({ error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' } }));
+        return;
+      }
       if (req.method === 'PUT' && activityId) {
         activities.push({ method: 'PUT', conversationId, activityId, id: activityId, activity: body, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
         res.end(JSON.stringify({ id: activityId }));
@@ -77,6 +86,7 @@ export async function startRecordingConnector(): Promise<RecordingConnector> {
   return {
     url: `http://127.0.0.1:${port}/`,
     activities,
+    gone,
     messages: (conversationId) =>
       activities.filter((a) => a.activity.type === 'message' && (!conversationId || a.conversationId === conversationId)),
     clear: () => {

@@ -71,6 +71,28 @@ describe('approvals in the approvers\' channel', () => {
     expect(h.connector.messages(posted.conversationId).some((m) => /cancelled by Helen Helpdesk/.test(m.activity.text ?? ''))).toBe(true);
   });
 
+  it('a requester\'s chat that is gone (403) does not spoil a successful change: the channel hears the outcome and that the requester was not told', async () => {
+    h.connector.clear();
+    h.sandbox.reset();
+    await h.say('clear immutable id for alice@contoso.com', { from: HELPDESK });
+    const personalId = h.conversationIdFor('personal');
+    const posted = h.connector.messages().find((m) => m.conversationId.startsWith(`${CHANNEL};messageid=`))!;
+    const approve = findActions(cardOf(posted.activity)!).find((a) => a.verb === 'request.approve')!;
+    h.connector.gone.add(personalId);
+    try {
+      const { body } = await h.tap('request.approve', approve.data as Record<string, unknown>, { conversation: 'channel', conversationId: posted.conversationId, replyToId: posted.id });
+      expect(cardText(body.value as Record<string, unknown>)).toMatch(/cleared/i);
+      expect(h.sandbox.requests().filter((r) => r.method === 'PATCH')).toHaveLength(1);
+      await h.connector.waitFor((a) => a.some((m) => m.conversationId === posted.conversationId && /couldn't reach/.test(m.activity.text ?? '')));
+      const thread = h.connector.messages(posted.conversationId).map((m) => m.activity.text ?? '').join('\n');
+      expect(thread).toMatch(/couldn't reach Helen Helpdesk/);
+      expect(thread).not.toMatch(/Something went wrong/i);
+      expect(h.connector.messages(posted.conversationId).some((m) => cardOf(m.activity) && /Start-ADSyncSyncCycle/.test(cardText(cardOf(m.activity)!)))).toBe(true);
+    } finally {
+      h.connector.gone.delete(personalId);
+    }
+  });
+
   it('drops the team\'s references when the bot is removed, and says so again', async () => {
     await h.post(teamMembershipActivity(h, 'removed'));
     h.connector.clear();
