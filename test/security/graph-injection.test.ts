@@ -63,6 +63,11 @@ function expectOnlyAllowedRequests(requests: RecordedRequest[], target: string |
       if (target !== undefined) for (const literal of literals) expect([where, literal]).toEqual([where, target]);
       continue;
     }
+    if (!r.viaBatch && r.method === 'GET' && r.path === '/v1.0/domains') {
+      // The tenant's domain list (for the initial .onmicrosoft.com domain of a federated user): a fixed query, no input.
+      expect([where, r.rawUrl]).toEqual([where, '/v1.0/domains?$select=id,authenticationType,isInitial']);
+      continue;
+    }
     if (!r.viaBatch) {
       expect([where, r.method === 'POST' && r.path === '/v1.0/$batch' && r.rawUrl === '/v1.0/$batch']).toEqual([where, true]);
       continue;
