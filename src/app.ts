@@ -119,7 +119,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       syncErrors: new SyncErrorStore(store),
       isChannelInstalled: async (channelId) => (await references.findForChannel(channelId)) !== undefined,
     },
-    config.watch,
+    { ...config.watch, sandbox: config.sandboxMode },
   );
   const inFlight = new InFlight();
   const bot = new ImmutableIdBot({

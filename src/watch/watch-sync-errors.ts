@@ -182,7 +182,8 @@ export class SyncErrorWatch {
 
   constructor(
     private readonly deps: WatchDeps,
-    private readonly options: { enabled: boolean; intervalMs: number },
+    /** `sandbox`: the Agents Playground adds the bot to its team only when that chat opens, so "not installed" at start is expected there. */
+    private readonly options: { enabled: boolean; intervalMs: number; sandbox?: boolean },
   ) {
     this.state = !options.enabled ? 'off' : deps.approvals.channelId ? 'watching' : 'no-channel';
   }
@@ -242,7 +243,9 @@ export class SyncErrorWatch {
   private warnOnce(): void {
     if (this.warned || (this.state !== 'no-channel' && this.state !== 'not-installed')) return;
     this.warned = true;
-    this.deps.log.warn(`watch.${this.state.replace('-', '_')}`, { message: DETAILS[this.state] });
+    const event = `watch.${this.state.replace('-', '_')}`;
+    if (this.options.sandbox && this.state === 'not-installed') this.deps.log.info(event, { message: `${DETAILS[this.state]} (in the Agents Playground: open the team's channel)` });
+    else this.deps.log.warn(event, { message: DETAILS[this.state] });
   }
 }
 

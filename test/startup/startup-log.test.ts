@@ -56,3 +56,35 @@ describe('the start-up log', () => {
     expect(lines().some((line) => line.includes('"server.started"'))).toBe(true);
   });
 });
+
+describe('the start-up log of the Playground set-up (sandbox mode, sync-error watch on)', () => {
+  let playgroundLike: ServerProcess;
+  let playgroundDir: string;
+  beforeAll(async () => {
+    playgroundDir = mkdtempSync(path.join(os.tmpdir(), 'iid-startup-pg-'));
+    // A fresh store: the Playground has not opened the team yet, so the bot is not installed in the approvers' channel.
+    playgroundLike = await startServerProcess({
+      ...sandboxGraphEnv(sandbox),
+      APPROVER_IDS: APPROVER,
+      DATA_DIR: playgroundDir,
+      LOG_LEVEL: 'info',
+      SANDBOX_MODE: 'true',
+      WATCH_SYNC_ERRORS: 'true',
+      APPROVAL_CHANNEL_ID: '19:approvals@thread.tacv2',
+    });
+  });
+  afterAll(async () => {
+    playgroundLike?.kill();
+    await playgroundLike?.exited;
+    rmSync(playgroundDir, { recursive: true, force: true });
+  });
+
+  it('says the watch waits for the team at info level, not as a warning', async () => {
+    const all = () => playgroundLike.output().split('\n').filter((line) => line.trim() !== '');
+    for (let i = 0; i < 50 && !all().some((line) => line.includes('"watch.not_installed"')); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    const waiting = all().find((line) => line.includes('"watch.not_installed"'));
+    expect(waiting && levelOf(waiting)).toBe('info');
+    expect(waiting).toContain('open the team');
+    expect(all().filter((line) => !['info', 'debug'].includes(levelOf(line)))).toEqual([]);
+  });
+});
