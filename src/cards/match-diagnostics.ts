@@ -10,11 +10,10 @@ import { primarySmtp } from './format';
 /** The permission that lets the app read the tenant's sync settings. */
 export const SYNC_SETTINGS_PERMISSION = 'OnPremDirectorySynchronization.Read.All';
 
-/** Plain sentences (no markup: each is its own TextBlock), most decisive first. */
-export function describeMatchDiagnostics(snapshot: UserSnapshot): string[] {
-  const { user, domain, roles } = snapshot;
-  const lines: string[] = [];
+/** The tenant's matching flags in plain words; empty when the read was not attempted. */
+export function describeTenantSync(snapshot: Pick<UserSnapshot, 'tenantSync'>): string[] {
   const tenant = snapshot.tenantSync;
+  const lines: string[] = [];
   if (tenant?.kind === 'read') {
     const f = tenant.flags;
     lines.push(
@@ -30,6 +29,14 @@ export function describeMatchDiagnostics(snapshot: UserSnapshot): string[] {
   } else if (tenant?.kind === 'forbidden') {
     lines.push(`Tenant sync settings (soft/hard match blocks) not shown: the bot's app needs the Graph permission ${SYNC_SETTINGS_PERMISSION} to read them.`);
   }
+  return lines;
+}
+
+/** Plain sentences (no markup: each is its own TextBlock), most decisive first. */
+export function describeMatchDiagnostics(snapshot: UserSnapshot): string[] {
+  const { user, domain, roles } = snapshot;
+  const lines: string[] = [];
+  lines.push(...describeTenantSync(snapshot));
   // Roles that are held, or could not be read, have their own warning on the card.
   if (roles !== null && roles.length === 0) lines.push('No active admin roles, so none stops a soft match.');
   const smtp = primarySmtp(user);

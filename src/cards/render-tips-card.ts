@@ -2,6 +2,7 @@ import type { UserSnapshot } from '../directory/types';
 import { CardTemplate, type AdaptiveCardJson } from './card-json';
 import { escapeCardText } from './escape';
 import { displayNameOf, formatRoles, primarySmtp } from './format';
+import { describeTenantSync } from './match-diagnostics';
 import template from './tips.card.json';
 
 export interface TipsCardInput {
@@ -20,6 +21,11 @@ interface TipsCardViewModel {
   hasRoles: boolean;
   rolesUnknown: boolean;
   roles: string;
+  /** The tenant's soft/hard-match flags (or the permission needed to read them). */
+  hasTenantFacts: boolean;
+  tenantFacts: Array<{ text: string }>;
+  /** The flags were read: the generic "check blockSoftMatchEnabled" tip is not needed. */
+  tenantKnown: boolean;
 }
 
 const card = new CardTemplate<TipsCardViewModel>('tips', template);
@@ -28,6 +34,7 @@ const card = new CardTemplate<TipsCardViewModel>('tips', template);
 export function renderTipsCard(input: TipsCardInput): AdaptiveCardJson {
   const { user, roles } = input.snapshot;
   const smtp = primarySmtp(user);
+  const tenantFacts = describeTenantSync(input.snapshot).map((text) => ({ text }));
   return card.expand({
     sandbox: input.sandbox,
     requestId: escapeCardText(input.requestId, 128),
@@ -37,5 +44,8 @@ export function renderTipsCard(input: TipsCardInput): AdaptiveCardJson {
     hasRoles: roles !== null && roles.length > 0,
     rolesUnknown: roles === null,
     roles: roles === null ? '' : formatRoles(roles),
+    hasTenantFacts: tenantFacts.length > 0,
+    tenantFacts,
+    tenantKnown: input.snapshot.tenantSync?.kind === 'read',
   });
 }

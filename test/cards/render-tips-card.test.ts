@@ -98,4 +98,38 @@ describe('renderTipsCard', () => {
     expect(unknown).not.toMatch(/Admin roles block/);
     expect(unknown).toMatch(/could not be read/);
   });
+
+  describe("the tenant's matching flags", () => {
+    const tips = (tenantSync: UserSnapshot['tenantSync']) => {
+      const card = renderTipsCard({ requestId: REQUEST_ID, snapshot: { ...makeSnapshot(), ...(tenantSync ? { tenantSync } : {}) }, sandbox: false });
+      expectValidCard(card);
+      return cardTextJoined(card);
+    };
+
+    it('says soft match is blocked, and drops the generic "check the setting" tip, when the flags were read', () => {
+      const text = tips({ kind: 'read', flags: { blockSoftMatchEnabled: true, softMatchOnUpnEnabled: false, blockCloudObjectTakeoverThroughHardMatchEnabled: true } });
+      expect(text).toMatch(/In this tenant/);
+      expect(text).toMatch(/Soft match is blocked in this tenant: only a hard match will work/);
+      expect(text).toMatch(/Hard-match takeover of cloud objects is blocked in this tenant/);
+      expect(text).not.toMatch(/Check that soft matching isn't turned off/);
+    });
+
+    it('says soft match on the UPN is allowed when it is', () => {
+      const text = tips({ kind: 'read', flags: { blockSoftMatchEnabled: false, softMatchOnUpnEnabled: true, blockCloudObjectTakeoverThroughHardMatchEnabled: false } });
+      expect(text).toMatch(/Soft match is allowed in this tenant: on the primary SMTP address, then on the UPN/);
+      expect(text).not.toMatch(/takeover/);
+    });
+
+    it('names the permission it needs when the flags may not be read, and keeps the generic tip', () => {
+      const text = tips({ kind: 'forbidden' });
+      expect(text).toMatch(/needs the Graph permission OnPremDirectorySynchronization\.Read\.All/);
+      expect(text).toMatch(/Check that soft matching isn't turned off/);
+    });
+
+    it('shows no tenant section when the flags are unknown', () => {
+      const text = tips(undefined);
+      expect(text).not.toMatch(/In this tenant/);
+      expect(text).toMatch(/Check that soft matching isn't turned off/);
+    });
+  });
 });

@@ -171,6 +171,8 @@ describe('confirming', () => {
     const tips = cardText(lastCard());
     expect(tips).toContain('alice@contoso.com');
     expect(tips).toContain('Start-ADSyncSyncCycle -PolicyType Delta');
+    // The tenant's own matching flags, read with the user, not a generic "check the setting".
+    expect(tips).toContain('Soft match is allowed in this tenant: on the primary SMTP address, then on the UPN.');
     expect(h.audit.entries.map((e) => e.event)).toEqual(['request.created', 'request.approved', 'change.intent', 'change.succeeded']);
     expect(h.audit.entries[2]?.before).toBe(SANDBOX_IMMUTABLE_IDS.alice);
   });
