@@ -29,6 +29,10 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   'change.failed': 'Failed',
   'change.stale': 'Not run (user changed)',
   'change.reconciled': 'Reconciled after restart',
+  'change.step': 'Step done',
+  'request.ready': 'Ready for approval (no longer synced)',
+  'bulk.stopped': 'Bulk job stopped',
+  'bulk.resumed': 'Bulk job resumed',
 };
 
 interface HistoryEntryViewModel {

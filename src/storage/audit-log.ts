@@ -23,7 +23,10 @@ export type AuditEvent =
   | 'change.stale'
   | 'change.reconciled'
   /** One write step of a multi-step change (e.g. the restore before a clear). */
-  | 'change.step';
+  | 'change.step'
+  /** A bulk job stopped by an approver between writes, and resumed later. */
+  | 'bulk.stopped'
+  | 'bulk.resumed';
 
 export interface AuditEntry {
   id: string;

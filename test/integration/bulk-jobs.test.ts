@@ -190,5 +190,11 @@ describe('bulk clear', () => {
     expect(text(resumed.body.value as Record<string, unknown>)).toMatch(/Running/);
     await h.connector.waitFor(finished, 20_000);
     for (const user of made.users) expect(h.sandbox.requests().filter((r) => r.method === 'PATCH' && r.path.endsWith(user.id) && r.status === 204)).toHaveLength(1);
+    // Who stopped and who resumed the job is on record, each under its own event.
+    const decisions = h.audit.entries.filter((e) => e.requestId === jobId && e.event.startsWith('bulk.'));
+    expect(decisions.map((e) => [e.event, e.actor.name])).toEqual([
+      ['bulk.stopped', 'Adele Approver'],
+      ['bulk.resumed', 'Adele Approver'],
+    ]);
   });
 });

@@ -103,13 +103,13 @@ export async function decideBulkJob(deps: BulkDecisionDeps, input: BulkDecisionI
     case 'stop': {
       if (!approver) return { kind: 'not-allowed', job, need: 'approver' };
       const result = await move(['running'], (j) => ({ ...j, state: 'stopping', stoppedBy: input.actor }));
-      if (result.kind === 'changed') await audit(deps, result.job, 'request.reason', input.actor, 'bulk job stopped');
+      if (result.kind === 'changed') await audit(deps, result.job, 'bulk.stopped', input.actor, 'bulk job stopped');
       return result;
     }
     case 'resume': {
       if (!approver) return { kind: 'not-allowed', job, need: 'approver' };
       const result = await move(['stopped'], (j) => ({ ...j, state: 'running' }), true);
-      if (result.kind === 'changed') await audit(deps, result.job, 'request.reason', input.actor, 'bulk job resumed');
+      if (result.kind === 'changed') await audit(deps, result.job, 'bulk.resumed', input.actor, 'bulk job resumed');
       return result;
     }
   }
