@@ -27,6 +27,7 @@ import { TeamsChat } from './transport/teams-chat';
 import { reconcileInterrupted } from './workflow/reconcile';
 import { ConfiguredRoles } from './workflow/roles';
 import { sweepRequests } from './workflow/sweep-requests';
+import { nowIso } from './workflow/deps';
 import { recheckWaiting } from './workflow/clear-when-unsynced';
 import { announceRechecked } from './conversation/kind-actions';
 import { SyncErrorStore } from './storage/sync-error-store';
@@ -149,6 +150,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
 
   const sweep = async (): Promise<void> => {
     await notifications.purgeSignatures(new Date()).catch((error: unknown) => log.warn('sweep.purge_failed', { error: error as Error }));
+    await archiveClosed();
     const { expired, reminders } = await sweepRequests(deps);
     await announceRechecked(deps, await recheckWaiting(deps));
     for (const request of expired) await broadcast(deps, request, { announce: announceOutcome(request) });
@@ -160,6 +162,15 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       const approverThreads = (request.cards ?? []).filter((c) => c.role === 'approvers').map((c) => c.conversationId);
       const targets = approverThreads.length > 0 ? approverThreads : [request.conversationId];
       for (const conversationId of targets) await deps.chat?.postTo(conversationId, [reminder]);
+    }
+  };
+  /** Closed requests past REQUEST_RETENTION leave the live store (the audit keeps them); a failure waits for the next sweep. */
+  const archiveClosed = async (): Promise<void> => {
+    try {
+      const { archived, complete } = await deps.requests.archiveClosed(new Date(Date.parse(nowIso(deps)) - config.approvals.retentionMs));
+      if (archived.length > 0 || !complete) log.info('sweep.archived', { count: archived.length, complete });
+    } catch (error) {
+      log.warn('sweep.archive_failed', { error: error as Error });
     }
   };
   let timer: NodeJS.Timeout | undefined;

@@ -64,6 +64,8 @@ export interface Config {
     requestTtlMs: number;
     /** How often a "Clear when unsynced" request re-checks whether its user is still synced. */
     unsyncCheckIntervalMs: number;
+    /** Closed requests older than this are archived by the sweep (REQUEST_RETENTION); the audit keeps them. */
+    retentionMs: number;
   };
   /** HMAC key for POST /api/notify; undefined turns the endpoint off. */
   notifySecret?: string;
@@ -186,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     reminderAfterMs: parseDuration('REMINDER_AFTER', get('REMINDER_AFTER'), 4 * HOUR, DURATION_LIMITS.REMINDER_AFTER, problems),
     requestTtlMs: parseDuration('REQUEST_TTL', get('REQUEST_TTL'), 24 * HOUR, DURATION_LIMITS.REQUEST_TTL, problems),
     unsyncCheckIntervalMs: parseDuration('UNSYNC_CHECK_INTERVAL', get('UNSYNC_CHECK_INTERVAL'), 15 * 60_000, DURATION_LIMITS.UNSYNC_CHECK_INTERVAL, problems),
+    retentionMs: parseDuration('REQUEST_RETENTION', get('REQUEST_RETENTION'), 90 * DAY, DURATION_LIMITS.REQUEST_RETENTION, problems),
   };
   const notifySecret = get('NOTIFY_SECRET');
   if (notifySecret && notifySecret.length < 16) {
@@ -449,6 +452,8 @@ export const DURATION_LIMITS = {
   TENANT_FACTS_TTL: { min: 60_000, max: DAY },
   /** Each check is one Graph read per waiting request; the sweep runs it at most every SWEEP_INTERVAL anyway. */
   UNSYNC_CHECK_INTERVAL: { min: 1000, max: DAY },
+  /** At least an hour, so a card tapped just after its outcome still finds its request; at most ten years. */
+  REQUEST_RETENTION: { min: HOUR, max: 3650 * DAY },
 } as const;
 
 /** Durations like 90s, 30m, 4h, 1d (a bare number is minutes), within [min, max]. */

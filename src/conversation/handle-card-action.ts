@@ -1,5 +1,6 @@
 /** A tap on a card button in, the card that replaces it (or a short message) out. */
 import { parseActionData, renderChangeCard, renderOutcomeCard, renderTipsCard, renderUserCard, renderWorkingCard, type ParsedAction, type Verb } from '../cards';
+import { formatUtc } from '../cards/format';
 import { approveRequest } from '../workflow/approve-request';
 import { followReplication } from './follow-replication';
 import { addReason, cancelRequest, DecisionResult, rejectRequest } from '../workflow/decide-request';
@@ -101,7 +102,19 @@ async function route(deps: ConversationDeps, action: IncomingCardAction): Promis
   if (!data) {
     return { kind: 'message', text: "I didn't recognise that button (it may be from an older version of this bot). Nothing was changed.", followUps: [] };
   }
-  return VERB_HANDLERS[data.verb](deps, action, data);
+  const result = await VERB_HANDLERS[data.verb](deps, action, data);
+  if (result.kind === 'message' && result.text === NOT_FOUND && data.verb.startsWith('request.')) return explainArchived(deps, data.requestId, result);
+  return result;
+}
+
+/** A request gone from the live store may have been archived after REQUEST_RETENTION: say so, and where its record is. */
+async function explainArchived(deps: ConversationDeps, requestId: string, notFound: CardActionResult): Promise<CardActionResult> {
+  const archived = await deps.requests.getArchived(requestId);
+  if (!archived) return notFound;
+  const closedAt = formatUtc(archived.outcome?.at ?? archived.updatedAt);
+  return message(
+    `This request was closed on ${closedAt} and archived, so nothing was changed. Its record stays in the audit trail: see \`history ${archived.targetUpn}\`.`,
+  );
 }
 
 /** The Undo button of an outcome card: the outcome card stays, the undo request card follows. */

@@ -31,9 +31,18 @@ describe('duration settings', () => {
     ['REMINDER_AFTER', '60d', /REMINDER_AFTER: "60d" is longer than 30 days/],
     ['WATCH_INTERVAL', '30d', /WATCH_INTERVAL: "30d" is longer than 7 days/],
     ['GRAPH_TIMEOUT_MS', '0', /GRAPH_TIMEOUT_MS: "0" must be a whole number from 1000 to 300000/],
+    ['REQUEST_RETENTION', '0', /REQUEST_RETENTION: "0" is shorter than 1 hour/],
+    ['REQUEST_RETENTION', '10m', /REQUEST_RETENTION: "10m" is shorter than 1 hour/],
+    ['REQUEST_RETENTION', '4000d', /REQUEST_RETENTION: "4000d" is longer than/],
+    ['REQUEST_RETENTION', 'forever', /REQUEST_RETENTION: "forever" is not a duration/],
     ['GRAPH_TIMEOUT_MS', 'soon', /GRAPH_TIMEOUT_MS: "soon" must be a whole number/],
   ])('refuses %s=%s at start, naming it', (name, value, message) => {
     expect(problemsOf({ [name]: value })).toMatch(message);
+  });
+
+  it('keeps closed requests 90 days by default; REQUEST_RETENTION takes e.g. 30d', () => {
+    expect(loadConfig(base).approvals.retentionMs).toBe(90 * 24 * 3600_000);
+    expect(loadConfig({ ...base, REQUEST_RETENTION: '30d' }).approvals.retentionMs).toBe(30 * 24 * 3600_000);
   });
 
   it('lists every bad duration at once', () => {
