@@ -108,7 +108,7 @@ export class BulkJobCoordinator implements BulkJobRunner {
     const { done, failed, unchanged } = job.progress;
     const what = (deps.bulkPlanners[job.kind]?.action ?? 'change users').toLowerCase();
     const summary = text(
-      `✅ The bulk request to ${what} (asked by ${escapeCardText(job.requester.name)}) has finished: ${done} changed, ${failed} failed${unchanged ? `, ${unchanged} changed by others meanwhile` : ''}, ${job.excluded.length} could not be changed. The card shows every failure; \`history <user>\` shows each user's previous values.`,
+      `✅ The bulk request to ${what} (asked by ${escapeCardText(job.requester.name)}) has finished: ${done} changed, ${failed} failed${unchanged ? `, ${unchanged} changed by others meanwhile` : ''}, ${job.excluded.length} could not be changed. The card shows every failure; send \`history\` and a user's UPN to see that user's previous value.`,
     );
     await deps.chat?.postTo(job.conversationId, [summary]).catch(() => false);
     const approverThreads = job.cards.filter((c) => c.role === 'approvers').map((c) => c.conversationId);

@@ -342,6 +342,19 @@ describe('walking the main flows in the Agents Playground UI', () => {
     await screenshot('10-undo.png', MATCH);
   });
 
+  const BULK = 'clear immutable id for members of Forest move wave 1';
+  it('11 bulk: one preview grouped by reason; Approve runs the job and the card ends with the counts', async () => {
+    const index = await sendAt(BULK);
+    const card = cards().nth(index);
+    const text = await visibleText(card);
+    expect(text).toContain('Nothing is written until an approver approves.');
+    for (const reason of ['Still synced', 'Federated domain', 'Protected account', 'Already empty']) expect(text).toContain(reason);
+    await screenshot('11-bulk-preview.png', BULK);
+    await card.getByTitle('Approve', { exact: true }).click();
+    await page.waitForFunction((i) => /Finished .*: 5 changed, 0 failed/.test(document.querySelectorAll('.ac-adaptiveCard')[i]?.textContent ?? ''), index, { timeout: 60_000 });
+    await screenshot('12-bulk-finished.png', BULK);
+  });
+
   it('stayed offline: only the CDN fonts were asked for, and blocked', () => {
     expect([...blockedHosts].filter((h) => !/\.cdn\.office\.net$/.test(h))).toEqual([]);
   });

@@ -66,6 +66,10 @@ describe('bulk clear', () => {
     expect(final).toMatch(/5 changed, 0 failed/);
     // The requester is told when the job ends.
     await h.connector.waitFor(() => h.connector.messages(h.conversationIdFor('personal')).some((m) => /has finished: 5 changed, 0 failed/.test(m.activity.text ?? '')), 10_000);
+    // Chat text is markdown in Teams: a <placeholder> would be eaten as HTML or shown as &lt;…&gt;.
+    const finishedText = h.connector.messages(h.conversationIdFor('personal')).map((m) => m.activity.text ?? '').find((t) => /has finished/.test(t)) ?? '';
+    expect(finishedText).toContain("send `history` and a user's UPN to see that user's previous value");
+    expect(finishedText).not.toMatch(/[<>]/);
 
     // The previous value of every changed user is in its audit record.
     const intents = h.audit.entries.filter((e) => e.event === 'change.succeeded' && e.requestId === jobId);

@@ -13,7 +13,7 @@ export const convert: CommandHandler<'convert'> = async (_deps, _message, comman
         `- Immutable ID (base64, what Entra ID holds): \`${anchor.immutableId}\``,
         `- ms-DS-ConsistencyGuid (hex, bytes as stored): \`${anchor.hex}\``,
         '',
-        `To hard-match a user to it: \`match <user> to ${anchor.guid}\``,
+        `To hard-match a user to it, send \`match\`, the user's UPN, then \`to ${anchor.guid}\``,
       ].join('\n'),
     ),
   ];

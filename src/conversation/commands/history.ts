@@ -10,7 +10,7 @@ export const history: CommandHandler<'history'> = async (deps, message, command)
   const isApprover = await deps.roles.canApprove(message.actor);
   const ref = command.target;
   if (!ref) {
-    if (!isApprover) return [text('Only approvers can see the history across all users. Send `history <user>` for one user.')];
+    if (!isApprover) return [text("Only approvers can see the history across all users. Send `history` and a user's UPN for one user.")];
     return [card(renderHistoryCard({ entries: await deps.audit.list({ limit: 20 }), sandbox: deps.sandbox }))];
   }
   if (!isApprover && !(await deps.roles.canRequest(message.actor))) return [text(REQUESTER_ROLE)];

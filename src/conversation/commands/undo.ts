@@ -21,7 +21,7 @@ export function requestUndo(deps: ConversationDeps, input: { requestId: string; 
       case 'not-allowed':
         return [text(REQUESTER_ROLE)];
       case 'not-found':
-        return [text(`I can't find request ${input.requestId}, so there is nothing to undo. The id is on the outcome card and in \`history <user>\`.`)];
+        return [text(`I can't find request ${input.requestId}, so there is nothing to undo. The id is on the outcome card and in the user's \`history\`.`)];
       case 'not-completed':
         return [text(`Request ${input.requestId} did not change anything (it is ${result.request.state}), so there is nothing to undo.`)];
     }
