@@ -85,8 +85,10 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     approvals: config.approvals,
     log,
     verifyMaxWaitMs: config.verifyMaxWaitMs,
-    // With shared blob state another instance may be mid-change: only settle requests stuck for a while.
-    reconcileAfterMs: config.storage.connectionString || config.storage.accountUrl ? 120_000 : 0,
+    // A request stuck "executing" is settled once its lease runs out (by any instance: see reconcile.ts).
+    executionLeaseMs: config.executionLeaseMs,
+    // File state is one process's (DATA_DIR lock): a lease held by anyone else was a previous process's.
+    soleInstance: !overrides.store && !config.storage.connectionString && !config.storage.accountUrl,
     sandbox: config.sandboxMode,
     chat: new TeamsChat(adapter, config.bot.appId, references, log),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
@@ -151,6 +153,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const sweep = async (): Promise<void> => {
     await notifications.purgeSignatures(new Date()).catch((error: unknown) => log.warn('sweep.purge_failed', { error: error as Error }));
     await archiveClosed();
+    await settleInterrupted();
     const { expired, reminders } = await sweepRequests(deps);
     await announceRechecked(deps, await recheckWaiting(deps));
     for (const request of expired) await broadcast(deps, request, { announce: announceOutcome(request) });
@@ -173,6 +176,14 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       log.warn('sweep.archive_failed', { error: error as Error });
     }
   };
+  // Requests whose executing lease ran out: read back, record the truth, update every card copy and tell the requester.
+  const settleInterrupted = async (): Promise<void> => {
+    for (const request of await reconcileInterrupted(deps)) {
+      await broadcast(deps, request, { announce: announceOutcome(request) }).catch((error: unknown) =>
+        log.warn('reconcile.broadcast_failed', { requestId: request.id, error: error as Error }),
+      );
+    }
+  };
   let timer: NodeJS.Timeout | undefined;
 
   return {
@@ -183,11 +194,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     sweep,
     watch,
     listen: async () => {
-      for (const request of await reconcileInterrupted(deps)) {
-        await broadcast(deps, request, { announce: announceOutcome(request) }).catch((error: unknown) =>
-          log.warn('reconcile.broadcast_failed', { requestId: request.id, error: error as Error }),
-        );
-      }
+      await settleInterrupted();
       timer = setInterval(() => {
         sweep().catch((error: unknown) => log.error('sweep.failed', { error: error as Error }));
       }, config.sweepIntervalMs);

@@ -87,6 +87,8 @@ export interface Config {
   sweepIntervalMs: number;
   /** Per-call Graph timeout. */
   graphTimeoutMs: number;
+  /** How long an executing request's lease lasts between renewals; once it runs out any instance settles the request. */
+  executionLeaseMs: number;
   /** How long the tenant's sync settings (GET /directory/onPremisesSynchronization) are cached (TENANT_FACTS_TTL). */
   tenantFactsTtlMs: number;
   /** Teams tenants whose activities the bot serves. */
@@ -218,6 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
   // Parsed before the check below, so a bad value stops start-up instead of being replaced silently.
   const sweepIntervalMs = parseDuration('SWEEP_INTERVAL', get('SWEEP_INTERVAL'), 60_000, DURATION_LIMITS.SWEEP_INTERVAL, problems);
   const graphTimeoutMs = parseInteger('GRAPH_TIMEOUT_MS', get('GRAPH_TIMEOUT_MS'), 30_000, 1000, 300_000, problems);
+  const executionLeaseMs = parseDuration('EXECUTION_LEASE', get('EXECUTION_LEASE'), 2 * 60_000, DURATION_LIMITS.EXECUTION_LEASE, problems);
   const bulk = { maxWritesPerMinute: parseInteger('BULK_MAX_WRITES_PER_MINUTE', get('BULK_MAX_WRITES_PER_MINUTE'), 1100, 1, 1200, problems) };
 
   if (problems.length > 0 || !bot || !graph) throw new ConfigError(problems);
@@ -234,6 +237,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute,
     sweepIntervalMs,
     graphTimeoutMs,
+    executionLeaseMs,
     tenantFactsTtlMs: parseDuration('TENANT_FACTS_TTL', get('TENANT_FACTS_TTL'), HOUR, DURATION_LIMITS.TENANT_FACTS_TTL, problems),
     allowedTenantIds,
     sandboxMode,
@@ -454,6 +458,8 @@ export const DURATION_LIMITS = {
   UNSYNC_CHECK_INTERVAL: { min: 1000, max: DAY },
   /** At least an hour, so a card tapped just after its outcome still finds its request; at most ten years. */
   REQUEST_RETENTION: { min: HOUR, max: 3650 * DAY },
+  /** Renewed before every write; should outlast one Graph call (GRAPH_TIMEOUT_MS) so a write in flight ends before a take-over. */
+  EXECUTION_LEASE: { min: 1000, max: HOUR },
 } as const;
 
 /** Durations like 90s, 30m, 4h, 1d (a bare number is minutes), within [min, max]. */

@@ -10,6 +10,7 @@ import { kindModule } from './change-kinds';
 import { createRequest, isRequestConversation } from './create-request';
 import { auditRequest, nowIso, WorkflowDeps } from './deps';
 import { assessChange } from './look-up';
+import { DEFAULT_EXECUTION_LEASE_MS, instanceOf, newLease, renewLease, settleUnderLease } from './execution-lease';
 import { expireIfDue } from './sweep-requests';
 import type { Actor, AttributeChange, Blocker, ChangeOutcome, ChangeRequest, RequestStep, StepName } from './types';
 
@@ -64,15 +65,18 @@ export async function approveRequest(deps: WorkflowDeps, input: ApproveInput): P
     const approvals = [...r.approvals, { actor: input.actor, at }];
     completes = approvals.length >= r.requiredApprovals;
     return completes
-      ? { ...r, approvals, state: 'executing', approvedBy: input.actor, approvedAt: at }
+      ? { ...r, approvals, state: 'executing', approvedBy: input.actor, approvedAt: at, lease: newLease(deps) }
       : { ...r, approvals };
   });
   if ('lost' in claim) return claim.lost ? { kind: 'already-handled', request: claim.lost } : { kind: 'not-found' };
   const request = claim.won;
-  await auditRequest(deps, request, 'request.approved', {
-    actor: input.actor,
-    detail: `approval ${request.approvals.length} of ${request.requiredApprovals}`,
-  });
+  // The approval itself is in the request; a passing storage error on its audit line must not strand the claim.
+  await appendWithRetry(deps, request, () =>
+    auditRequest(deps, request, 'request.approved', {
+      actor: input.actor,
+      detail: `approval ${request.approvals.length} of ${request.requiredApprovals}`,
+    }),
+  );
   if (!completes) return { kind: 'approval-recorded', request };
   return executeChange(deps, request);
 }
@@ -98,24 +102,37 @@ export async function executeChange(deps: WorkflowDeps, request: ChangeRequest):
   }
   if (!unchanged || blockers.length > 0) return supersede(deps, request, snapshot, blockers);
 
+  // The re-read may have been slow: still ours? (Another instance may have taken over and settled it.)
+  const held = await holdLease(deps, request, request.steps);
+  if (held.kind !== 'held') return held.result;
+
   const primary = primaryChange(request);
   // No record, no change: if the intent cannot be written, put the request back and write nothing.
   try {
     await auditRequest(deps, request, 'change.intent', { actor: approver, before: primary.before, after: primary.after, changes: request.changes });
   } catch (error) {
     deps.log.error('audit.intent_failed', { requestId: request.id, error: error as Error });
-    const back = await deps.requests.transition(request.id, ['executing'], (r) => ({
-      ...r,
-      state: 'awaiting-approval',
-      approvals: r.approvals.slice(0, -1),
-    }));
-    return { kind: 'not-recorded', request: 'won' in back ? back.won : request };
+    try {
+      const back = await settleUnderLease(deps, request.id, (r) => ({
+        ...r,
+        state: 'awaiting-approval',
+        approvals: r.approvals.slice(0, -1),
+      }));
+      return back ? { kind: 'not-recorded', request: back } : leaseLost(deps, request);
+    } catch (putBackError) {
+      // Still executing, nothing written: the lease runs out and a sweep settles it as unchanged.
+      deps.log.error('request.put_back_failed', { requestId: request.id, error: putBackError as Error });
+      return storageFailed(deps, request, request.steps, 'could not write the audit record of this change');
+    }
   }
 
   const steps: RequestStep[] = module.steps.map((name) => ({ name, status: 'pending' }));
   const writes = module.steps.filter((name) => name !== 'verify');
   let graphRequestId: string | undefined;
   for (const [index, name] of writes.entries()) {
+    // Right before every directory write: still executing under our unexpired lease (renewed, with the steps so far).
+    const before = await holdLease(deps, request, steps);
+    if (before.kind !== 'held') return before.result;
     try {
       graphRequestId = (await module.apply(name, deps.directory, request)).requestId;
       markStep(steps, name, { status: 'done', at: nowIso(deps), ...(graphRequestId ? { graphRequestId } : {}) });
@@ -127,11 +144,16 @@ export async function executeChange(deps: WorkflowDeps, request: ChangeRequest):
       markStep(steps, name, { status: 'done', at: nowIso(deps), detail: 'found applied after an uncertain answer' });
     }
     if (writes.length > 1) {
-      await auditRequest(deps, request, 'change.step', { actor: approver, ...(graphRequestId ? { graphRequestId } : {}), detail: `${name} done` });
+      const stepId = graphRequestId;
+      await appendWithRetry(deps, request, () =>
+        auditRequest(deps, request, 'change.step', { actor: approver, ...(stepId ? { graphRequestId: stepId } : {}), detail: `${name} done` }),
+      );
     }
   }
 
-  const readBack = await pollUntilApplied(deps, request);
+  const polled = await pollUntilApplied(deps, request, () => stillHeld(deps, request, steps));
+  if (polled.lost) return leaseLost(deps, request);
+  const readBack = polled.values;
   const verified = readBack !== undefined && allApplied(request.changes, readBack);
   markStep(steps, 'verify', { status: verified ? 'done' : 'pending', at: nowIso(deps), ...(verified ? {} : { detail: 'reads still show the old value (replication)' }) });
   const outcome: ChangeOutcome = {
@@ -143,6 +165,7 @@ export async function executeChange(deps: WorkflowDeps, request: ChangeRequest):
     ...(graphRequestId ? { graphRequestId } : {}),
   };
   const finished = await finish(deps, request, 'completed', outcome, steps);
+  if (finished === 'lost') return leaseLost(deps, request);
   await appendWithRetry(deps, request, () =>
     auditRequest(deps, request, 'change.succeeded', {
       actor: approver,
@@ -204,7 +227,11 @@ async function appendWithRetry(deps: WorkflowDeps, request: ChangeRequest, appen
  * verified, else what reads still showed when time ran out); undefined when every read failed
  * (e.g. the transient 404 after a write).
  */
-async function pollUntilApplied(deps: WorkflowDeps, request: ChangeRequest): Promise<UserPatch | undefined> {
+async function pollUntilApplied(
+  deps: WorkflowDeps,
+  request: ChangeRequest,
+  stillOurs: () => Promise<boolean>,
+): Promise<{ values: UserPatch | undefined; lost: boolean }> {
   const deadline = Date.now() + deps.verifyMaxWaitMs;
   const attributes = attributesOf(request.changes);
   let delay = 150;
@@ -212,14 +239,75 @@ async function pollUntilApplied(deps: WorkflowDeps, request: ChangeRequest): Pro
   for (;;) {
     try {
       last = await deps.directory.readUser(request.targetId, attributes);
-      if (allApplied(request.changes, last)) return last;
+      if (allApplied(request.changes, last)) return { values: last, lost: false };
     } catch (error) {
       deps.log.warn('verify.read_failed', { userId: request.targetId, code: toDirectoryError(error, 'The user').code });
     }
-    if (Date.now() + delay > deadline) return last;
+    if (Date.now() + delay > deadline) return { values: last, lost: false };
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay = Math.min(delay * 2, 2000);
+    // Keep the lease while waiting; once another instance has taken over, it settles the request.
+    if (!(await stillOurs())) return { values: last, lost: true };
   }
+}
+
+type Hold = { kind: 'held'; request: ChangeRequest } | { kind: 'stop'; result: ApproveResult };
+
+/**
+ * Renews the lease (recording the steps so far) before a directory write. Anything but a renewed
+ * lease means: write nothing. Lost: another instance took over or settled it. Storage error: we
+ * cannot know, so stop; the lease runs out and a sweep settles the request by reading back.
+ */
+async function holdLease(deps: WorkflowDeps, request: ChangeRequest, steps: readonly RequestStep[]): Promise<Hold> {
+  let renewed: ChangeRequest | undefined;
+  try {
+    renewed = await renewLease(deps, request.id, (r) => ({ ...r, steps: steps.map((s) => ({ ...s })) }));
+  } catch (error) {
+    deps.log.error('lease.renew_failed', { requestId: request.id, error: error as Error });
+    return { kind: 'stop', result: storageFailed(deps, request, steps, "could not reach the bot's storage to confirm it still ran this change") };
+  }
+  return renewed ? { kind: 'held', request: renewed } : { kind: 'stop', result: await leaseLost(deps, request) };
+}
+
+/** During verification (reads only): false once the lease is lost; a storage error is not a loss. */
+async function stillHeld(deps: WorkflowDeps, request: ChangeRequest, steps: readonly RequestStep[]): Promise<boolean> {
+  try {
+    return (await renewLease(deps, request.id, (r) => ({ ...r, steps: steps.map((s) => ({ ...s })) }))) !== undefined;
+  } catch (error) {
+    deps.log.warn('lease.renew_failed', { requestId: request.id, error: error as Error });
+    return true;
+  }
+}
+
+/** Another instance took the request over (this one stalled past its lease): stop, and show what is stored now. */
+async function leaseLost(deps: WorkflowDeps, request: ChangeRequest): Promise<ApproveResult> {
+  deps.log.warn('lease.lost', { requestId: request.id, owner: instanceOf(deps) });
+  const current = await deps.requests.get(request.id).catch(() => undefined);
+  return { kind: 'already-handled', request: current ?? request };
+}
+
+/**
+ * Storage failed before a write: nothing more is written. The user hears the truth now; the
+ * stored request stays executing until its lease runs out and a sweep settles it by reading back.
+ */
+function storageFailed(deps: WorkflowDeps, request: ChangeRequest, steps: readonly RequestStep[], what: string): ApproveResult {
+  const primary = primaryChange(request);
+  const stoppedAt = steps.find((s) => s.name !== 'verify' && s.status !== 'done');
+  const partly = steps.some((s) => s.name !== 'verify' && s.status === 'done');
+  const left = partly && stoppedAt ? kindModule(request.kind).leftState?.(stoppedAt.name, request) : undefined;
+  const outcome: ChangeOutcome = {
+    status: 'failed',
+    before: primary.before,
+    after: primary.before,
+    at: nowIso(deps),
+    message: `The bot ${what}, so it stopped before writing${left ? `: ${left}` : ''}. ${settledWithin(deps)}`,
+  };
+  return { kind: 'done', request: { ...request, state: 'failed', outcome, steps: steps.map((s) => ({ ...s })) } };
+}
+
+function settledWithin(deps: WorkflowDeps): string {
+  const minutes = Math.max(1, Math.ceil((deps.executionLeaseMs ?? DEFAULT_EXECUTION_LEASE_MS) / 60_000));
+  return `The request is checked against the directory and closed automatically within about ${minutes} minute${minutes === 1 ? '' : 's'}.`;
 }
 
 async function supersede(deps: WorkflowDeps, request: ChangeRequest, snapshot: UserSnapshot, blockers: Blocker[]): Promise<ApproveResult> {
@@ -233,6 +321,7 @@ async function supersede(deps: WorkflowDeps, request: ChangeRequest, snapshot: U
     message: 'The user changed after the card was shown, so nothing was changed.',
   };
   const finished = await finish(deps, request, 'superseded', outcome, request.steps.map((s) => ({ ...s, status: 'skipped' })));
+  if (finished === 'lost') return leaseLost(deps, request);
   await auditRequest(deps, request, 'change.stale', {
     actor: request.approvedBy ?? request.requester,
     before: primary.before,
@@ -272,6 +361,7 @@ async function fail(
     ...(error.details.requestId ? { graphRequestId: error.details.requestId } : {}),
   };
   const finished = await finish(deps, request, 'failed', outcome, settled);
+  if (finished === 'lost') return leaseLost(deps, request);
   await auditRequest(deps, request, 'change.failed', {
     actor: request.approvedBy ?? request.requester,
     before: primary.before,
@@ -283,13 +373,23 @@ async function fail(
   return { kind: 'done', request: finished, error };
 }
 
+/**
+ * Records the outcome while the lease is ours ('lost' when another instance took over). When
+ * storage fails here the change itself stands: the answer says so, and the lease running out lets
+ * a sweep read the user back and record it.
+ */
 async function finish(
   deps: WorkflowDeps,
   request: ChangeRequest,
   state: ChangeRequest['state'],
   outcome: ChangeOutcome,
   steps: RequestStep[],
-): Promise<ChangeRequest> {
-  const result = await deps.requests.transition(request.id, ['executing'], (r) => ({ ...r, state, outcome, steps }));
-  return 'won' in result ? result.won : { ...request, state, outcome, steps };
+): Promise<ChangeRequest | 'lost'> {
+  try {
+    return (await settleUnderLease(deps, request.id, (r) => ({ ...r, state, outcome, steps }))) ?? 'lost';
+  } catch (error) {
+    deps.log.error('request.finish_failed', { requestId: request.id, state, status: outcome.status, error: error as Error });
+    const note = `The bot could not record this outcome in its storage. ${settledWithin(deps)}`;
+    return { ...request, state, steps, outcome: { ...outcome, message: outcome.message ? `${outcome.message} ${note}` : note } };
+  }
 }

@@ -17,8 +17,12 @@ export interface WorkflowDeps {
   log: Logger;
   /** How long to poll for the cleared value before reporting "waiting for replication". */
   verifyMaxWaitMs: number;
-  /** Requests left "executing" longer than this are reconciled at start-up (0: all of them). */
-  reconcileAfterMs?: number;
+  /** This process's id as a lease owner (default: a random id per process). */
+  instanceId?: string;
+  /** How long an executing request's lease lasts between renewals (EXECUTION_LEASE, default 2 minutes). */
+  executionLeaseMs?: number;
+  /** Single-process storage (DATA_DIR lock): a lease held by another instance id belonged to a previous, dead process. */
+  soleInstance?: boolean;
   now?: () => Date;
   newRequestId?: () => string;
   /** Told when a tap (not the sweep) finds a request past its expiry and expires it, so it is announced the same way. */

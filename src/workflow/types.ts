@@ -53,6 +53,13 @@ export type RequestState =
 /** States after which nothing more happens to a request. */
 export const FINAL_STATES: readonly RequestState[] = ['completed', 'cancelled', 'failed', 'superseded', 'rejected', 'expired'];
 
+/** Which process runs an executing request, and until when (renewed while the change runs). */
+export interface ExecutionLease {
+  /** The instance id of the process (new at every start). */
+  owner: string;
+  expiresAt: string;
+}
+
 /** A person as Teams identifies them. */
 export interface Actor {
   /** Entra object id (Teams `from.aadObjectId`); empty when Teams did not send one. */
@@ -139,6 +146,8 @@ export interface ChangeRequest {
   snapshot?: UserSnapshot;
   /** Where the request's card is shown. */
   cards?: CardCopy[];
+  /** While executing: who runs the change; once expired, any instance may take over and settle it. */
+  lease?: ExecutionLease;
   outcome?: ChangeOutcome;
 }
 
