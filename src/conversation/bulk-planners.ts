@@ -5,7 +5,7 @@
  */
 import { ON_PREMISES_ATTRIBUTES, type UserAttribute } from '../directory/types';
 import { CHANGE_KINDS } from '../workflow/change-kinds';
-import { assessChange } from '../workflow/look-up';
+import { assessChange, findTarget } from '../workflow/look-up';
 import type { BulkKind } from '../workflow/bulk/types';
 import type { ChangeKind } from '../workflow/types';
 import { assessOutcomeOf, targetOf, type BulkKindPlanner } from './bulk-jobs';
@@ -22,7 +22,7 @@ function plannerFor(kind: BulkKind): BulkKindPlanner | undefined {
     action: TITLES[kind],
     assess: async (deps, name) => {
       try {
-        const snapshot = await deps.directory.findUser(targetOf(name));
+        const snapshot = await findTarget(deps, targetOf(name));
         // The on-prem attributes are not on the snapshot: read them (beta for onPremisesObjectIdentifier).
         const onPremises = kind === 'clear-on-prem-attributes' ? await deps.directory.readUser(snapshot.user.id, ON_PREMISES_ATTRIBUTES) : undefined;
         const changes = module.plan(snapshot, onPremises ? { onPremises } : {});

@@ -13,6 +13,7 @@ import type {
   DirectoryUser,
   DomainAuthenticationType,
   DomainInfo,
+  FindUserOptions,
   GroupInfo,
   GroupMembersPage,
   ProvisioningError,
@@ -43,8 +44,11 @@ const ROLE_SELECT = 'displayName,roleTemplateId';
 
 /** What the workflow needs from the directory; the sandbox and Graph both sit behind it. */
 export interface Directory {
-  /** Finds a user by object id, UPN, mail or proxy address, with domain and roles. */
-  findUser(key: UserKey): Promise<UserSnapshot>;
+  /**
+   * Finds a user by object id, UPN, mail or proxy address, with domain and roles (and the
+   * membership of `options.memberOfGroups`), in one round trip when the key is an object id or UPN.
+   */
+  findUser(key: UserKey, options?: FindUserOptions): Promise<UserSnapshot>;
   /** Reads the current values of these attributes (absent from Graph's answer = null). */
   readUser(userId: string, attributes: readonly UserAttribute[]): Promise<UserPatch>;
   /** One PATCH of the user with these values (null clears); resolves with Graph's request id. */
@@ -91,11 +95,10 @@ export interface GraphDirectoryOptions {
   tenantFactsTtlMs?: number;
 }
 
-interface BatchRequest {
-  id: string;
-  method: 'GET';
-  url: string;
-}
+type BatchRequest =
+  | { id: string; method: 'GET'; url: string }
+  /** Read-only POSTs (checkMemberGroups): Graph's $batch needs the body's content type. */
+  | { id: string; method: 'POST'; url: string; body: unknown; headers: { 'Content-Type': 'application/json' } };
 interface BatchResponse {
   id: string;
   status: number;
@@ -143,9 +146,10 @@ export class GraphDirectory implements Directory {
     });
   }
 
-  async findUser(key: UserKey): Promise<UserSnapshot> {
-    if (key.kind === 'objectId') return this.readSnapshot(key.value, key.value);
-    return this.findByAddress(key.value);
+  async findUser(key: UserKey, options: FindUserOptions = {}): Promise<UserSnapshot> {
+    const groups = options.memberOfGroups ?? [];
+    if (key.kind === 'objectId') return this.readSnapshot(key.value, key.value, groups);
+    return this.findByAddress(key.value, groups);
   }
 
   async readUser(userId: string, attributes: readonly UserAttribute[]): Promise<UserPatch> {
@@ -227,7 +231,7 @@ export class GraphDirectory implements Directory {
 
   async listDomains(): Promise<DomainInfo[]> {
     const result = (await this.call('GET domains', (timeout) =>
-      this.client.api('/domains').query({ $select: 'id,authenticationType,isInitial' }).option('signal', timeout).middlewareOptions([this.retryOptions()]).get(),
+      this.client.api('/domains').query({ $select: DOMAIN_SELECT }).option('signal', timeout).middlewareOptions([this.retryOptions()]).get(),
     )) as { value?: unknown[] };
     return (result.value ?? []).map((raw) => {
       const d = (raw ?? {}) as Record<string, unknown>;
@@ -319,7 +323,7 @@ export class GraphDirectory implements Directory {
   }
 
   /** UPN first; mail and proxy addresses in the same $batch, so a UPN costs one round trip. */
-  private async findByAddress(address: string): Promise<UserSnapshot> {
+  private async findByAddress(address: string, groups: readonly string[]): Promise<UserSnapshot> {
     const domain = address.slice(address.lastIndexOf('@') + 1);
     const key = userKeySegment(address);
     const lit = (v: string) => odataStringLiteral(v);
@@ -336,6 +340,7 @@ export class GraphDirectory implements Directory {
       // The tenant's PIM eligibility (a short list: the admins) rides along, fresh on every lookup.
       { id: 'eligibleAll', method: 'GET', url: ALL_ELIGIBILITY_URL },
       ...this.tenantSyncRequests(),
+      ...memberOfRequests(key, groups),
     ]);
     const tenantSync = this.tenantSyncFrom(responses);
     const userResponse = must(responses, 'user');
@@ -347,6 +352,7 @@ export class GraphDirectory implements Directory {
         ...combineRoles(must(responses, 'roles'), await this.eligibilityOf(user.id, must(responses, 'eligibleAll'))),
         readAt: new Date().toISOString(),
         tenantSync,
+        ...memberOfFrom(responses, groups, `The user ${address}`),
       };
     }
     if (userResponse.status !== 404) throw failureOf(userResponse, `The user ${address}`);
@@ -366,35 +372,52 @@ export class GraphDirectory implements Directory {
       );
     }
     const found = matches[0] as DirectoryUser;
-    return this.readSnapshot(found.id, address, found);
+    return this.readSnapshot(found.id, address, groups, found);
   }
 
-  /** Reads a user by id (when not already read), the UPN's domain and the active roles. */
-  private async readSnapshot(id: string, asked: string, known?: DirectoryUser): Promise<UserSnapshot> {
+  /**
+   * Reads a user by id (when not already read), its roles, the tenant's domains (the UPN's domain
+   * is not known before the user is read, so the short list of the tenant's domains rides along:
+   * one round trip instead of two) and the asked group memberships, in one $batch.
+   */
+  private async readSnapshot(id: string, asked: string, groups: readonly string[], known?: DirectoryUser): Promise<UserSnapshot> {
     const key = userKeySegment(id);
-    const first = await this.batch([
+    const responses = await this.batch([
       ...(known ? [] : [{ id: 'user', method: 'GET' as const, url: `/${key}?$select=${SELECT}` }]),
       { id: 'roles', method: 'GET', url: `/${key}/transitiveMemberOf/microsoft.graph.directoryRole?$select=${ROLE_SELECT}` },
       { id: 'eligibleAll', method: 'GET', url: ALL_ELIGIBILITY_URL },
+      { id: 'domains', method: 'GET', url: DOMAINS_URL },
+      ...this.tenantSyncRequests(),
+      ...memberOfRequests(key, groups),
     ]);
     let user = known;
     if (!user) {
-      const r = must(first, 'user');
+      const r = must(responses, 'user');
       if (r.status !== 200) throw failureOf(r, `The user ${asked}`);
       user = toUser(r.body);
     }
     const domainName = user.userPrincipalName.slice(user.userPrincipalName.lastIndexOf('@') + 1);
-    const second = await this.batch([
-      { id: 'domain', method: 'GET', url: `/domains/${encodeURIComponent(domainName)}` },
-      ...this.tenantSyncRequests(),
-    ]);
     return {
       user,
-      domain: toDomain(domainName, must(second, 'domain')),
-      ...combineRoles(must(first, 'roles'), await this.eligibilityOf(user.id, must(first, 'eligibleAll'))),
+      domain: await this.domainFrom(domainName, must(responses, 'domains')),
+      ...combineRoles(must(responses, 'roles'), await this.eligibilityOf(user.id, must(responses, 'eligibleAll'))),
       readAt: new Date().toISOString(),
-      tenantSync: this.tenantSyncFrom(second),
+      tenantSync: this.tenantSyncFrom(responses),
+      ...memberOfFrom(responses, groups, `The user ${asked}`),
     };
+  }
+
+  /** The UPN's domain from the tenant's list; asked for by name only when the list is paged and does not have it. */
+  private async domainFrom(name: string, list: BatchResponse): Promise<DomainInfo> {
+    if (list.status === 200) {
+      const found = ((list.body as { value?: unknown[] } | undefined)?.value ?? []).find(
+        (d) => typeof (d as { id?: unknown })?.id === 'string' && (d as { id: string }).id.toLowerCase() === name.toLowerCase(),
+      );
+      if (found) return toDomain(name, { id: 'domain', status: 200, body: found });
+      if (!hasNextLink(list)) return { id: name, authenticationType: 'Unknown' };
+    }
+    const [one] = await this.batch([{ id: 'domain', method: 'GET', url: `/domains/${encodeURIComponent(name)}` }]);
+    return toDomain(name, one as BatchResponse);
   }
 
   /** The tenant sync settings sub-request, only when the cached copy is missing or older than the TTL. */
@@ -485,6 +508,25 @@ export class GraphDirectory implements Directory {
       throw toDirectoryError(error, what.startsWith('PATCH') || what.startsWith('GET user ') ? 'The user' : what);
     }
   }
+}
+
+const DOMAIN_SELECT = 'id,authenticationType,isInitial';
+/** The tenant's domains (a short list), read with a user whose UPN's domain is not known yet. */
+const DOMAINS_URL = `/domains?$select=${DOMAIN_SELECT}`;
+
+/** checkMemberGroups as a $batch sub-request (a read, though a POST). */
+function memberOfRequests(key: string, groups: readonly string[]): BatchRequest[] {
+  if (groups.length === 0) return [];
+  return [{ id: 'memberOf', method: 'POST', url: `/${key}/checkMemberGroups`, body: { groupIds: groups }, headers: { 'Content-Type': 'application/json' } }];
+}
+
+/** The asked groups the user is in; a failed check fails the read (protection must not be guessed). */
+function memberOfFrom(responses: BatchResponse[], groups: readonly string[], what: string): Pick<UserSnapshot, 'memberOfGroups'> {
+  if (groups.length === 0) return {};
+  const response = must(responses, 'memberOf');
+  if (response.status !== 200) throw failureOf(response, what);
+  const value = ((response.body ?? {}) as { value?: unknown[] }).value ?? [];
+  return { memberOfGroups: value.filter((v): v is string => typeof v === 'string') };
 }
 
 function must(responses: BatchResponse[], id: string): BatchResponse {

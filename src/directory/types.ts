@@ -72,6 +72,13 @@ export interface UserSnapshot {
   tenantSync?: TenantSync;
   /** Set when the user was found only in deleted items (its UPN is then the one it had before). */
   deleted?: { deletedDateTime: string | null };
+  /** Of the groups asked about with the read (FindUserOptions.memberOfGroups), those the user is in, transitively. */
+  memberOfGroups?: string[];
+}
+
+export interface FindUserOptions {
+  /** Groups to check the user's transitive membership of in the same round trip (e.g. the protected group). */
+  memberOfGroups?: readonly string[];
 }
 
 /** The on-premises attributes Microsoft documents as clearable on cloud-only users (most need the beta endpoint to write). */

@@ -23,7 +23,7 @@ export interface Assessment {
 export async function lookUp(deps: WorkflowDeps, target: UserKey): Promise<Assessment> {
   let snapshot: UserSnapshot;
   try {
-    snapshot = await deps.directory.findUser(target);
+    snapshot = await findTarget(deps, target);
   } catch (error) {
     if (!(error instanceof DirectoryError) || error.code !== 'directory.user_not_found') throw error;
     const deleted = await deletedSnapshot(deps.directory, target);
@@ -37,6 +37,20 @@ export async function lookUp(deps: WorkflowDeps, target: UserKey): Promise<Asses
     return assessKind(deps, 'move-upn-and-clear', snapshot, initial ? { initialDomain: initial.id } : {});
   }
   return clear;
+}
+
+/** The group whose members are protected, when the policy checks one. */
+function protectedGroupOf(deps: WorkflowDeps): string | undefined {
+  return deps.protection.allowPrivilegedTargets ? undefined : deps.protection.protectedGroupId;
+}
+
+/**
+ * Reads the target with what its assessment needs, the protected-group check included, in one
+ * Graph round trip (before the card, and again before every write).
+ */
+export function findTarget(deps: WorkflowDeps, target: UserKey): Promise<UserSnapshot> {
+  const groupId = protectedGroupOf(deps);
+  return deps.directory.findUser(target, groupId ? { memberOfGroups: [groupId] } : {});
 }
 
 /** Plans and assesses one kind of change for a user. */
@@ -59,9 +73,11 @@ export async function assessChange(
 /** Protected-group membership and, for the immutable id a change writes, who else holds it. */
 async function assessContext(deps: WorkflowDeps, snapshot: UserSnapshot, unique: readonly AttributeChange[]): Promise<AssessContext> {
   // Protected-group members and privileged-role holders are refused unless ALLOW_PRIVILEGED_TARGETS=true.
-  const groupId = deps.protection.allowPrivilegedTargets ? undefined : deps.protection.protectedGroupId;
+  const groupId = protectedGroupOf(deps);
   // A deleted user's groups cannot be checked (checkMemberGroups needs a live object): treat as protected only if known.
-  const inProtectedGroup = groupId && !snapshot.deleted ? (await deps.directory.checkMemberGroups(snapshot.user.id, [groupId])).length > 0 : false;
+  // Read with the snapshot when it was asked for (findTarget), else asked now.
+  const memberOf = !groupId || snapshot.deleted ? [] : (snapshot.memberOfGroups ?? (await deps.directory.checkMemberGroups(snapshot.user.id, [groupId])));
+  const inProtectedGroup = groupId !== undefined && memberOf.length > 0;
   const holders = [];
   for (const c of unique) {
     if (c.attribute !== 'onPremisesImmutableId' || !c.after) continue;

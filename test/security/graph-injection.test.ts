@@ -72,10 +72,22 @@ function expectOnlyAllowedRequests(requests: RecordedRequest[], target: string |
       expect([where, r.method === 'POST' && r.path === '/v1.0/$batch' && r.rawUrl === '/v1.0/$batch']).toEqual([where, true]);
       continue;
     }
-    expect([where, r.method]).toEqual([where, 'GET']);
     // Nothing a URL parser treats as structure may come through raw.
     expect([where, /[\s"<>\\^`{|}#]/.test(r.rawUrl)]).toEqual([where, false]);
     const path = r.rawUrl.split('?')[0] ?? '';
+    if (r.method === 'POST') {
+      // The protected-group check read with the user (checkMemberGroups is a read, though a POST): the target's key or an id the directory returned.
+      expect([where, /\/checkMemberGroups$/.test(path)]).toEqual([where, true]);
+      const key = userKeyOf(path.replace(/\/checkMemberGroups$/, ''));
+      expect([where, key === target || GUID.test(key ?? '')]).toEqual([where, true]);
+      continue;
+    }
+    expect([where, r.method]).toEqual([where, 'GET']);
+    if (path === '/domains') {
+      // The tenant's domain list read with a user found by object id: a fixed query, no input.
+      expect([where, r.rawUrl]).toEqual([where, '/domains?$select=id,authenticationType,isInitial']);
+      continue;
+    }
     if (path === '/directory/onPremisesSynchronization') {
       expect([where, r.rawUrl]).toEqual([where, '/directory/onPremisesSynchronization']);
       continue;

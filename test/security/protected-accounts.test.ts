@@ -86,6 +86,29 @@ describe('by default (ALLOW_PRIVILEGED_TARGETS unset), with PROTECTED_GROUP_ID s
     expect(h.audit.entries.map((e) => e.event)).toContain('change.stale');
   });
 
+  it('re-checks the protected group when the change runs: a user added to it after the request is not changed', async () => {
+    const { requestId } = await requestClear(h, 'alice@contoso.com');
+    h.sandbox.getGroup(SANDBOX_GROUPS.protectedAccounts)!.memberIds.push(SANDBOX_USERS.alice);
+    const { body } = await h.tap('clear.confirm', { requestId });
+    expect(patches(h.sandbox)).toHaveLength(0);
+    expect(cardText(body.value)).toMatch(/protected/i);
+    expect(h.sandbox.getUser(SANDBOX_USERS.alice)?.onPremisesImmutableId).toBe(SANDBOX_IMMUTABLE_IDS.alice);
+  });
+
+  it('asks about the protected group inside the look-up batch: a lookup and the re-read before the write are one round trip each', async () => {
+    const topLevel = () => h.sandbox.requests().filter((r) => !r.viaBatch && r.path.startsWith('/v1.0/'));
+    const { requestId } = await requestClear(h, 'alice@contoso.com');
+    expect(topLevel().map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v1.0/$batch']);
+    const check = h.sandbox.requests().find((r) => r.viaBatch && r.path.endsWith('/checkMemberGroups'));
+    expect(check?.body).toEqual({ groupIds: [SANDBOX_GROUPS.protectedAccounts] });
+    h.sandbox.clearRequests();
+    await h.tap('clear.confirm', { requestId });
+    expect(h.sandbox.getUser(SANDBOX_USERS.alice)?.onPremisesImmutableId).toBeNull();
+    // Re-read with roles, domain and the protected-group check in one $batch, then PATCH, then one verify read.
+    expect(topLevel().map((r) => `${r.method} ${r.path.replace(SANDBOX_USERS.alice, '{id}')}`)).toEqual(['POST /v1.0/$batch', 'PATCH /v1.0/users/{id}', 'GET /v1.0/users/{id}']);
+    expect(h.sandbox.requests().filter((r) => r.viaBatch && r.path.endsWith('/checkMemberGroups'))).toHaveLength(1);
+  });
+
   it('fails closed when the roles cannot be read: no request, no PATCH', async () => {
     h.sandbox.addFault({ pathIncludes: 'transitiveMemberOf', status: 500 });
     await h.say('clear immutable id for alice@contoso.com', { from: HELPDESK });
