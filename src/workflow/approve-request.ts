@@ -9,7 +9,7 @@ import { allApplied, attributesOf, primaryChange, valueOn, withChanges } from '.
 import { kindModule } from './change-kinds';
 import { createRequest, isRequestConversation } from './create-request';
 import { auditRequest, nowIso, WorkflowDeps } from './deps';
-import { assessChange } from './look-up';
+import { assessChange, findTarget } from './look-up';
 import { DEFAULT_EXECUTION_LEASE_MS, instanceOf, newLease, renewLease, settleUnderLease } from './execution-lease';
 import { expireIfDue } from './sweep-requests';
 import type { Actor, AttributeChange, Blocker, ChangeOutcome, ChangeRequest, RequestStep, StepName } from './types';
@@ -92,7 +92,7 @@ export async function executeChange(deps: WorkflowDeps, request: ChangeRequest):
   try {
     snapshot = module.readTarget
       ? await module.readTarget(deps.directory, request)
-      : await deps.directory.findUser({ kind: 'objectId', value: request.targetId });
+      : await findTarget(deps, { kind: 'objectId', value: request.targetId });
     const current = await currentValues(deps, snapshot, request.changes);
     unchanged = request.changes.every((c) => (current[c.attribute] ?? null) === c.before);
     const assessed = unchanged ? request.changes : (module.planAgain(snapshot, request) ?? request.changes);
