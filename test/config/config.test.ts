@@ -1,18 +1,5 @@
-import { ConfigError, loadConfig } from '../../src/config';
-
-const TENANT = '6b1c8d8e-5f2a-4c3b-9a1e-5b7c2d3e4f50';
-const CLIENT = '11111111-2222-3333-4444-555555555555';
-const base = { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT, AZURE_CLIENT_SECRET: 's' };
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { loadConfig } from '../../src/config';
+import { base, CLIENT, configProblems as problemsOf, TENANT } from './config-problems';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {

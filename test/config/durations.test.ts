@@ -4,19 +4,10 @@
  * request (REQUEST_TTL=0), spinning a 1 ms timer (SWEEP_INTERVAL=0 or beyond the timer limit), or
  * being replaced silently after the check (SWEEP_INTERVAL, GRAPH_TIMEOUT_MS).
  */
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { base, configProblems } from './config-problems';
 
-const base = { AZURE_TENANT_ID: '11111111-1111-4111-8111-111111111111', AZURE_CLIENT_ID: '22222222-2222-4222-8222-222222222222', AZURE_CLIENT_SECRET: 's' };
-
-function problemsOf(env: Record<string, string>): string {
-  try {
-    loadConfig({ ...base, ...env });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.join('\n');
-    throw error;
-  }
-  return '';
-}
+const problemsOf = (env: Record<string, string>): string => configProblems({ ...base, ...env }).join('\n');
 
 describe('duration settings', () => {
   it.each([

@@ -1,17 +1,8 @@
 /** WATCH_SYNC_ERRORS, WATCH_INTERVAL, BULK_MAX_WRITES_PER_MINUTE: defaults and what is refused. */
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { base, configProblems } from './config-problems';
 
-const base = { AZURE_TENANT_ID: '6b1c8d8e-5f2a-4c3b-9a1e-5b7c2d3e4f50', AZURE_CLIENT_ID: '11111111-2222-3333-4444-555555555555', AZURE_CLIENT_SECRET: 's' };
-
-function problemsOf(env: Record<string, string>): string {
-  try {
-    loadConfig({ ...base, ...env });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.join('\n');
-    throw error;
-  }
-  return '';
-}
+const problemsOf = (env: Record<string, string>): string => configProblems({ ...base, ...env }).join('\n');
 
 describe('the sync-error watch settings', () => {
   it('is off by default and scans hourly when turned on', () => {

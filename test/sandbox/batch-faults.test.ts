@@ -1,18 +1,12 @@
 /** $batch, injected faults (throttling, slowness, dropped connections), replication lag, auth, 501s. */
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { SANDBOX_IMMUTABLE_IDS, SANDBOX_USERS, type RunningSandbox } from '../../src/sandbox';
-import { credentialFor, graphClientFor, graphFailure, graphRaw, rawRequest, startTestSandbox, tokenFor, type GraphErrorBody } from './helpers';
+import { credentialFor, type GraphErrorBody, graphFailure, graphRaw, rawRequest, startTestSandbox, useTestSandbox } from './helpers';
 
 let sandbox: RunningSandbox;
 let client: Client;
 let token: string;
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  client = graphClientFor(sandbox);
-  token = await tokenFor(sandbox);
-});
-afterAll(() => sandbox.close());
-beforeEach(() => sandbox.reset());
+useTestSandbox((started) => ({ sandbox, client, token } = started));
 
 interface BatchResponse {
   responses: { id: string; status: number; headers: Record<string, string>; body?: Record<string, unknown> }[];

@@ -1,21 +1,12 @@
 /** Deleted items: DELETE moves a user there, lookups by mail / id / endswith(UPN), restore. */
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { KATE_DELETED_AGO_MS, SANDBOX_IMMUTABLE_IDS, SANDBOX_USERS, deletedUserPrincipalName, type RunningSandbox } from '../../src/sandbox';
-import { graphClientFor, graphFailure, graphRaw, rawRequest, startTestSandbox, tokenFor, type GraphErrorBody, type RawResponse } from './helpers';
+import { type GraphErrorBody, graphFailure, graphRaw, rawRequest, type RawResponse, useTestSandbox } from './helpers';
 
 let sandbox: RunningSandbox;
 let client: Client;
 let token: string;
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  client = graphClientFor(sandbox);
-  token = await tokenFor(sandbox);
-});
-afterAll(() => sandbox.close());
-beforeEach(() => {
-  sandbox.reset();
-  sandbox.clearFaults();
-});
+useTestSandbox((started) => ({ sandbox, client, token } = started), { clearFaults: true });
 
 type User = Record<string, unknown>;
 type Page = { '@odata.count'?: number; value: User[] };

@@ -9,21 +9,12 @@ import {
   SANDBOX_USERS,
   type RunningSandbox,
 } from '../../src/sandbox';
-import { graphClientFor, graphFailure, graphRaw, startTestSandbox, tokenFor, type GraphErrorBody } from './helpers';
+import { type GraphErrorBody, graphFailure, graphRaw, useTestSandbox } from './helpers';
 
 let sandbox: RunningSandbox;
 let client: Client;
 let token: string;
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  client = graphClientFor(sandbox);
-  token = await tokenFor(sandbox);
-});
-afterAll(() => sandbox.close());
-beforeEach(() => {
-  sandbox.reset();
-  sandbox.clearFaults(); // Grace's seeded throttling is covered in the batch/faults tests
-});
+useTestSandbox((started) => ({ sandbox, client, token } = started), { clearFaults: true }); // Grace's seeded throttling is covered in the batch/faults tests
 
 type User = Record<string, unknown>;
 type Page = { '@odata.context': string; '@odata.nextLink'?: string; value: User[] };

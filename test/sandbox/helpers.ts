@@ -98,3 +98,27 @@ export async function graphFailure(promise: Promise<unknown>): Promise<{ statusC
   }
   throw new Error('expected the Graph call to fail');
 }
+
+export interface TestSandbox {
+  sandbox: RunningSandbox;
+  client: Client;
+  token: string;
+}
+
+/**
+ * One sandbox for a test file: started before all tests (the real credential and Graph client
+ * pointed at it, and a token for raw requests), reset before each (and its faults cleared when
+ * asked: some files test seeded faults), closed after all. `ready` receives it once started.
+ */
+export function useTestSandbox(ready: (started: TestSandbox) => void, options: { clearFaults?: boolean } = {}): void {
+  let sandbox: RunningSandbox | undefined;
+  beforeAll(async () => {
+    sandbox = await startTestSandbox();
+    ready({ sandbox, client: graphClientFor(sandbox), token: await tokenFor(sandbox) });
+  });
+  afterAll(() => sandbox?.close());
+  beforeEach(() => {
+    sandbox?.reset();
+    if (options.clearFaults) sandbox?.clearFaults();
+  });
+}

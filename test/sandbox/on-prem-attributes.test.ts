@@ -1,21 +1,12 @@
 /** The seven on-prem attributes: clearable on cloud-only users through beta, read-only in v1.0; UPN moves across domains. */
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { CLEARABLE_ON_PREM_ATTRIBUTES, SANDBOX_ON_PREM_GUIDS, SANDBOX_USERS, type RunningSandbox } from '../../src/sandbox';
-import { graphClientFor, graphRaw, startTestSandbox, tokenFor, type GraphErrorBody } from './helpers';
+import { type GraphErrorBody, graphRaw, useTestSandbox } from './helpers';
 
 let sandbox: RunningSandbox;
 let client: Client;
 let token: string;
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  client = graphClientFor(sandbox);
-  token = await tokenFor(sandbox);
-});
-afterAll(() => sandbox.close());
-beforeEach(() => {
-  sandbox.reset();
-  sandbox.clearFaults();
-});
+useTestSandbox((started) => ({ sandbox, client, token } = started), { clearFaults: true });
 
 const ALL_NULL = Object.fromEntries(CLEARABLE_ON_PREM_ATTRIBUTES.map((a) => [a, null]));
 const select = CLEARABLE_ON_PREM_ATTRIBUTES.join(',');

@@ -2,18 +2,12 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { SANDBOX_USERS, type RunningSandbox } from '../../src/sandbox';
 import { BULK_GROUPS, BULK_USERS, FOREST_MOVE_GROUP, SYNC_ERROR_UPNS, SYNC_ERROR_USERS } from '../../src/sandbox/seed-bulk';
-import { graphClientFor, graphFailure, graphRaw, rawRequest, startTestSandbox, tokenFor } from './helpers';
+import { graphFailure, graphRaw, rawRequest, useTestSandbox } from './helpers';
 
 let sandbox: RunningSandbox;
 let client: Client;
 let token: string;
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  client = graphClientFor(sandbox);
-  token = await tokenFor(sandbox);
-});
-afterAll(() => sandbox.close());
-beforeEach(() => sandbox.reset());
+useTestSandbox((started) => ({ sandbox, client, token } = started));
 
 type Page = { '@odata.nextLink'?: string; value: Record<string, unknown>[] };
 const control = (method: string, route: string, body?: unknown) =>
