@@ -93,6 +93,13 @@ describe('deny by default', () => {
     expect(String(body.value)).toMatch(/not allowed to approve/);
     expect(patches()).toHaveLength(0);
   });
+
+  it('tells the requester of a hard match too (every kind of request says it)', async () => {
+    h.connector.clear();
+    await h.say('match ivan@contoso.com to 35918bc9-196d-40ea-9779-889d79b753f0', { from: APPROVER });
+    const texts = h.connector.messages().map((m) => m.activity.text ?? '').join('\n');
+    expect(texts).toMatch(/Nobody is configured as an approver/);
+  });
 });
 
 describe('four-eyes and several approvals', () => {

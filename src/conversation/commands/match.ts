@@ -1,12 +1,11 @@
 /** `match <user> to <anchor>`: a hard-match request card, or why it can't be done. */
 import { renderChangeCard } from '../../cards';
-import { needsOthersApproval } from '../../workflow/create-request';
 import { startMatch } from '../../workflow/start-match';
 import { REQUESTER_ROLE } from '../deps';
 import { withDirectoryErrors } from '../explain-error';
-import { postToApprovers } from '../post-to-approvers';
-import { card, Reply, text } from '../replies';
-import { changeCardWords, renderRequestCard } from '../request-cards';
+import { offerRequest } from '../offer-request';
+import { card, text } from '../replies';
+import { changeCardWords } from '../request-cards';
 import { resolveUser } from '../resolve-user';
 import type { CommandHandler } from './command';
 
@@ -38,11 +37,5 @@ export const match: CommandHandler<'match'> = (deps, message, command) =>
         ),
       ];
     }
-    const request = result.request;
-    const replies: Reply[] = [card(renderRequestCard(deps, request, 'anyone'), { requestId: request.id, role: 'requester' })];
-    const channel = deps.approvals.channelId;
-    if (channel && deps.chat && request.conversationId !== channel && (await needsOthersApproval(deps, request))) {
-      replies.push(...(await postToApprovers(deps, request, channel)));
-    }
-    return replies;
+    return offerRequest(deps, result.request);
   }, text, deps.log);

@@ -1,13 +1,12 @@
 /** `undo <request id>` (and the Undo button): a request that writes back what a completed change replaced. */
 import { renderChangeCard } from '../../cards';
-import { needsOthersApproval } from '../../workflow/create-request';
 import { startUndo } from '../../workflow/start-undo';
 import type { Actor } from '../../workflow/types';
 import { type ConversationDeps, REQUESTER_ROLE } from '../deps';
 import { withDirectoryErrors } from '../explain-error';
-import { postToApprovers } from '../post-to-approvers';
+import { offerRequest } from '../offer-request';
 import { card, Reply, text } from '../replies';
-import { changeCardWords, renderRequestCard } from '../request-cards';
+import { changeCardWords } from '../request-cards';
 import type { CommandHandler } from './command';
 
 export const undo: CommandHandler<'undo'> = (deps, message, command) =>
@@ -42,12 +41,6 @@ export function requestUndo(deps: ConversationDeps, input: { requestId: string; 
         ),
       ];
     }
-    const request = result.request;
-    const replies: Reply[] = [card(renderRequestCard(deps, request, 'anyone'), { requestId: request.id, role: 'requester' })];
-    const channel = deps.approvals.channelId;
-    if (channel && deps.chat && request.conversationId !== channel && (await needsOthersApproval(deps, request))) {
-      replies.push(...(await postToApprovers(deps, request, channel)));
-    }
-    return replies;
+    return offerRequest(deps, result.request);
   }, text, deps.log);
 }
