@@ -19,8 +19,10 @@ export interface ConnectorCounts {
 export interface BenchConnector {
   url: string;
   counts: ConnectorCounts;
-  /** The request id of the last card with an approve (Confirm) button sent to this conversation. */
-  lastRequestId(conversationId: string): string | undefined;
+  /** The request (or bulk job) id of the last card with a button of this verb (default: approve) sent to this conversation. */
+  lastRequestId(conversationId: string, verb?: string): string | undefined;
+  /** The last few plain-text messages to this conversation (e.g. a bulk job's "has finished" line). */
+  texts(conversationId: string): string[];
   /** What the last message to this conversation said (text, or the card's first lines), for error reports. */
   lastMessage(conversationId: string): string | undefined;
   /** How many card updates (PUT) this conversation has received. */
@@ -50,9 +52,13 @@ export function findActionRequestId(node: unknown, verb: string): string | undef
   return undefined;
 }
 
+/** The buttons whose request ids the benchmark taps: a request's Approve and a bulk job's Approve. */
+const TRACKED_VERBS = [Verbs.approve, Verbs.bulkApprove];
+
 export async function startBenchConnector(): Promise<BenchConnector> {
   const counts: ConnectorCounts = { calls: 0, typing: 0, messages: 0, updates: 0 };
   const requestIds = new Map<string, string>();
+  const texts = new Map<string, string[]>();
   const updates = new Map<string, number>();
   const lastMessages = new Map<string, string>();
   let counter = 0;
@@ -76,8 +82,12 @@ export async function startBenchConnector(): Promise<BenchConnector> {
         counts.messages++;
         lastMessages.set(conversationId, JSON.stringify((body as { text?: string }).text ?? body.attachments ?? '').slice(0, 600));
       }
-      const requestId = body.attachments ? findActionRequestId(body.attachments, Verbs.approve) : undefined;
-      if (requestId) requestIds.set(conversationId, requestId);
+      const text = (body as { text?: unknown }).text;
+      if (typeof text === 'string' && text) texts.set(conversationId, [...(texts.get(conversationId) ?? []), text].slice(-5));
+      for (const verb of TRACKED_VERBS) {
+        const requestId = body.attachments ? findActionRequestId(body.attachments, verb) : undefined;
+        if (requestId) requestIds.set(`${verb}|${conversationId}`, requestId);
+      }
       res.end(JSON.stringify({ id: `activity-${++counter}` }));
     });
   });
@@ -87,11 +97,13 @@ export async function startBenchConnector(): Promise<BenchConnector> {
   return {
     url: `http://127.0.0.1:${port}/`,
     counts,
-    lastRequestId: (id) => requestIds.get(id),
+    lastRequestId: (id, verb = Verbs.approve) => requestIds.get(`${verb}|${id}`),
+    texts: (id) => texts.get(id) ?? [],
     updates: (id) => updates.get(id) ?? 0,
     lastMessage: (id) => lastMessages.get(id),
     forget: (id) => {
-      requestIds.delete(id);
+      for (const verb of TRACKED_VERBS) requestIds.delete(`${verb}|${id}`);
+      texts.delete(id);
       lastMessages.delete(id);
       updates.delete(id);
     },

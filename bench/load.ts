@@ -116,6 +116,23 @@ export async function requestClear(target: Target, sandbox: RunningSandbox, i: n
   return { i, requestId, original: user.onPremisesImmutableId, requestMs };
 }
 
+/** Person i taps a card button (Action.Execute) with this verb and request (or job) id; resolves with the invoke's answer. */
+export async function tapCard(target: Target, i: number, verb: string, requestId: string): Promise<{ text: string; ms: number }> {
+  const tap = await post(target.botUrl, {
+    ...baseActivity(target, i),
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    replyToId: `card-of-${requestId}`,
+    value: { action: { type: 'Action.Execute', verb, data: { requestId } }, trigger: 'manual' },
+  });
+  if (tap.status !== 200) throw new Error(`tap answered ${tap.status}: ${tap.text.slice(0, 300)}`);
+  return tap;
+}
+
+export function conversationOf(target: Target, i: number): string {
+  return conversationId(target, i);
+}
+
 export interface ApprovalTiming {
   /** Time the approver waits for the tap's answer. */
   approveMs: number;
@@ -133,14 +150,7 @@ export async function approve(target: Target, sandbox: RunningSandbox, pending: 
   const user = sandbox.getUser(upn);
   if (!user) throw new Error(`the sandbox has no ${upn}`);
   const conversation = conversationId(target, i);
-  const tap = await post(target.botUrl, {
-    ...baseActivity(target, i),
-    type: 'invoke',
-    name: 'adaptiveCard/action',
-    replyToId: `card-of-${requestId}`,
-    value: { action: { type: 'Action.Execute', verb: Verbs.approve, data: { requestId } }, trigger: 'manual' },
-  });
-  if (tap.status !== 200) throw new Error(`tap answered ${tap.status}: ${tap.text.slice(0, 300)}`);
+  const tap = await tapCard(target, i, Verbs.approve, requestId);
   const started = performance.now() - tap.ms;
   // Over the card deadline the tap answers "Working…" and the outcome replaces the card later.
   // An answer that is not "Working…" is the outcome, cleared or not (e.g. a Graph timeout under load).

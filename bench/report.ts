@@ -1,5 +1,6 @@
 /** Percentiles, ratios and the markdown tables of the benchmark (pure functions). */
 import type { BotKind } from './bot-process';
+import type { BulkResult } from './bulk';
 
 /** Nearest-rank percentile of unsorted values; NaN when there are none. */
 export function percentile(values: number[], p: number): number {
@@ -46,11 +47,19 @@ export interface FlowResult {
   rssMbAfter: { end: number; peak: number };
 }
 
+export interface LongSample {
+  flows: number;
+  rssMb: number;
+  heapMb: number;
+  /** Since the previous sample. */
+  flowsPerSecond: number;
+  cpuMsPerFlow: number;
+}
+
 export interface LongResult {
   flows: number;
   seconds: number;
-  /** [flows done, RSS MB, heap MB] samples. */
-  samples: Array<[number, number, number]>;
+  samples: LongSample[];
   rssMb: { start: number; end: number; peak: number; growth: number };
 }
 
@@ -136,6 +145,28 @@ export function longTable(long: LongResult): string {
     `| request → approve flows | ${long.flows} in ${fmt(long.seconds, 0)} s |`,
     `| RSS start / end / peak (MB) | ${fmt(long.rssMb.start, 0)} / ${fmt(long.rssMb.end, 0)} / ${fmt(long.rssMb.peak, 0)} |`,
     `| RSS growth (MB) | ${fmt(long.rssMb.growth, 1)} (goal < 50: ${long.rssMb.growth < 50 ? 'met' : '**missed**'}) |`,
-    `| RSS samples (flows: MB) | ${long.samples.map(([f, rss]) => `${f}: ${fmt(rss, 0)}`).join(', ')} |`,
+    `| RSS samples (flows: MB) | ${long.samples.map((x) => `${x.flows}: ${fmt(x.rssMb, 0)}`).join(', ')} |`,
+    `| flows per second, per interval | ${long.samples.slice(1).map((x) => fmt(x.flowsPerSecond, 1)).join(', ')} |`,
+    `| CPU per flow (ms), per interval | ${long.samples.slice(1).map((x) => fmt(x.cpuMsPerFlow, 1)).join(', ')} |`,
+  ].join('\n');
+}
+
+export function bulkTable(bulk: BulkResult): string {
+  const { limit, outcomes } = bulk;
+  const limitText = `${limit.writes} writes per ${limit.perSeconds} s${limit.scaledFrom ? ` (Graph's ${limit.scaledFrom.writes} per ${limit.scaledFrom.perSeconds} s at the same rate)` : ''}`;
+  const lost = bulk.users - outcomes.changed - outcomes.failed - outcomes.changedByOthers;
+  return [
+    '| bulk clear | this bot |',
+    '| --- | --- |',
+    `| users (jobs of ≤ 1,000, run side by side) | ${bulk.users} (${bulk.jobs}) |`,
+    `| sandbox write limit | ${limitText} |`,
+    `| approval to last job finished | ${fmt(bulk.seconds, 0)} s (previews before it: ${fmt(bulk.previewSeconds, 0)} s) |`,
+    `| accepted writes | ${bulk.acceptedWrites} |`,
+    `| throughput, share of the limit | ${fmt(bulk.shareOfLimit * 100, 1)} % (goal ≥ 90 %: ${bulk.shareOfLimit >= 0.9 ? 'met' : '**missed**'}); ${fmt(bulk.shareOfLimitWhileWriting * 100, 1)} % from the first write to the last |`,
+    `| writes answered 429 | ${bulk.throttled} |`,
+    `| outcomes | ${outcomes.changed} changed, ${outcomes.failed} failed, ${outcomes.changedByOthers} changed by others, ${outcomes.excluded} excluded, ${lost} unaccounted |`,
+    `| directory afterwards | ${bulk.notCleared} not cleared, ${bulk.writtenTwice} written twice |`,
+    `| CPU per user (ms) | ${ms(bulk.cpuMsPerUser)} |`,
+    `| RSS end / peak (MB) | ${fmt(bulk.rssMb.end, 0)} / ${fmt(bulk.rssMb.peak, 0)} |`,
   ].join('\n');
 }

@@ -6,7 +6,8 @@
  *   npm run bench                      50 conversations × 20 turns (lookup, then request → approve)
  *   npm run bench -- --conversations 20 --turns 10 --warmup 3 --startups 3
  *   npm run bench -- --long            10,000 request → approve flows, RSS sampled (--flows N)
- *   npm run bench -- --bulk            bulk clears against the write limit (issue 12)
+ *   npm run bench -- --bulk            10,000 users cleared by bulk jobs against the write limit (--bulk-users N,
+ *                                      --bulk-window S: the limit's window, scaled at Graph's rate; default 15)
  *   npm run bench -- --cpu-prof        also writes a V8 CPU profile of the bot to bench/profiles/
  *   npm run bench -- --lookup-only     skips the request → approve flows (e.g. to profile lookups)
  */
@@ -20,7 +21,9 @@ import { BotKind, BotProcess, startBotProcess } from './bot-process';
 import type { ProbeStats } from './probe';
 import { startBenchConnector, type BenchConnector } from './connector';
 import { approve, benchSeed, personFor, requestClear, say, targetUpn, type ApprovalTiming, type PendingRequest, type Target } from './load';
+import { runBulk, type BulkResult } from './bulk';
 import {
+  bulkTable,
   flowTable,
   goalsTable,
   longTable,
@@ -29,6 +32,7 @@ import {
   summarize,
   type FlowResult,
   type LongResult,
+  type LongSample,
   type LookupResult,
 } from './report';
 
@@ -44,6 +48,8 @@ interface Options {
   long: boolean;
   flows: number;
   bulk: boolean;
+  bulkUsers: number;
+  bulkWindow: number;
   cpuProf: boolean;
   lookupOnly: boolean;
 }
@@ -59,6 +65,8 @@ function parseOptions(argv: string[]): Options {
       long: { type: 'boolean', default: false },
       flows: { type: 'string', default: '10000' },
       bulk: { type: 'boolean', default: false },
+      'bulk-users': { type: 'string', default: '10000' },
+      'bulk-window': { type: 'string', default: '15' },
       'cpu-prof': { type: 'boolean', default: false },
       'lookup-only': { type: 'boolean', default: false },
     },
@@ -76,6 +84,8 @@ function parseOptions(argv: string[]): Options {
     long: values.long ?? false,
     flows: count('flows', values.flows, 1, 1_000_000),
     bulk: values.bulk ?? false,
+    bulkUsers: count('bulk-users', values['bulk-users'], 1, 50_000),
+    bulkWindow: count('bulk-window', values['bulk-window'], 1, 150),
     cpuProf: values['cpu-prof'] ?? false,
     lookupOnly: values['lookup-only'] ?? false,
   };
@@ -114,12 +124,6 @@ const newAccumulator = (): Accumulator => ({ cpuMicros: 0, latencies: [], wallMs
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  if (options.bulk) {
-    process.stderr.write(
-      'npm run bench -- --bulk: bulk jobs (issue 12) are not in this version of the bot yet, so there is nothing to measure against the write limit.\n',
-    );
-    process.exit(2);
-  }
   const machine = {
     cpus: os.availableParallelism(),
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -163,7 +167,7 @@ async function main(): Promise<void> {
   const bots = {} as Record<BotKind, BotProcess>;
   const started: BotProcess[] = [];
   try {
-    const kinds = options.long ? (['bot'] as BotKind[]) : KINDS;
+    const kinds = options.long || options.bulk ? (['bot'] as BotKind[]) : KINDS;
     // Start-up to listening: cold starts, interleaved; each kind keeps its last process.
     const startups = Object.fromEntries(kinds.map((k) => [k, [] as number[]])) as Record<BotKind, number[]>;
     for (let s = 0; s < options.startups; s++) {
@@ -182,7 +186,11 @@ async function main(): Promise<void> {
     const targetOf = (kind: BotKind, phase: string): Target => ({ botUrl: bots[kind].url, connector, tenantId: sandbox.tenantId, prefix: `${kind}-${phase}` });
     const results = readResults();
 
-    if (options.long) {
+    if (options.bulk) {
+      results.bulk = await runBulk({ users: options.bulkUsers, windowSeconds: options.bulkWindow, log: (line) => process.stdout.write(line) }, bots.bot, targetOf('bot', 'bulk'), sandbox);
+      results.bulkMachine = machine;
+      process.stdout.write(`\n${bulkTable(results.bulk)}\n`);
+    } else if (options.long) {
       results.long = await runLong(options, bots.bot, targetOf('bot', 'long'), sandbox);
       results.longMachine = machine;
       process.stdout.write(`\n${longTable(results.long)}\n`);
@@ -325,12 +333,33 @@ async function runLong(options: Options, bot: BotProcess, target: Target, sandbo
   };
   for (let w = 0; w < options.warmup; w++) await runAll(n, flow);
   const first = await bot.stats();
-  const samples: Array<[number, number, number]> = [[0, first.rssBytes / MB, first.heapUsedBytes / MB]];
+  const samples: LongSample[] = [{ flows: 0, rssMb: first.rssBytes / MB, heapMb: first.heapUsedBytes / MB, flowsPerSecond: NaN, cpuMsPerFlow: NaN }];
   const every = Math.max(n, Math.round(options.flows / 20));
   let next = 0;
   let done = 0;
   let nextSample = every;
   const t0 = performance.now();
+  // Per-interval throughput and CPU: a per-flow cost that grows with the stored requests shows here.
+  let last = { at: t0, flows: 0, cpuMicros: first.cpuMicros };
+  const sample = async (): Promise<void> => {
+    sandbox.clearRequests();
+    const s = await bot.stats(diagnose ? { gc: true, ...(done + every > options.flows || samples.length === 2 ? { snapshot: path.join(BENCH_DIR, 'profiles', `heap-${done}.heapsnapshot`) } : {}) } : {});
+    const now = performance.now();
+    const flows = done - last.flows;
+    const point: LongSample = {
+      flows: done,
+      rssMb: s.rssBytes / MB,
+      heapMb: s.heapUsedBytes / MB,
+      flowsPerSecond: flows / ((now - last.at) / 1000),
+      cpuMsPerFlow: (s.cpuMicros - last.cpuMicros) / 1000 / flows,
+    };
+    last = { at: now, flows: done, cpuMicros: s.cpuMicros };
+    samples.push(point);
+    process.stdout.write(
+      `  ${done} flows, RSS ${point.rssMb.toFixed(0)} MB, heap ${point.heapMb.toFixed(0)} MB, external ${(s.externalBytes / MB).toFixed(0)} MB, ` +
+        `${point.flowsPerSecond.toFixed(1)} flows/s, CPU ${point.cpuMsPerFlow.toFixed(1)} ms per flow\n`,
+    );
+  };
   await runAll(n, async (i) => {
     while (next < options.flows) {
       next++;
@@ -338,16 +367,13 @@ async function runLong(options: Options, bot: BotProcess, target: Target, sandbo
       done++;
       if (done >= nextSample) {
         nextSample += every;
-        sandbox.clearRequests();
-        const s = await bot.stats(diagnose ? { gc: true, ...(done + every > options.flows || samples.length === 2 ? { snapshot: path.join(BENCH_DIR, 'profiles', `heap-${done}.heapsnapshot`) } : {}) } : {});
-        samples.push([done, s.rssBytes / MB, s.heapUsedBytes / MB]);
-        process.stdout.write(`  ${done} flows, RSS ${(s.rssBytes / MB).toFixed(0)} MB, heap ${(s.heapUsedBytes / MB).toFixed(0)} MB, external ${(s.externalBytes / MB).toFixed(0)} MB\n`);
+        await sample();
       }
     }
   });
   const seconds = (performance.now() - t0) / 1000;
+  if (samples[samples.length - 1]?.flows !== done) await sample();
   const end = await bot.stats();
-  samples.push([done, end.rssBytes / MB, end.heapUsedBytes / MB]);
   const start = first.rssBytes / MB;
   return {
     flows: done,
@@ -363,7 +389,7 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-function readResults(): Record<string, unknown> & { long?: LongResult; longMachine?: unknown } {
+function readResults(): Record<string, unknown> & { long?: LongResult; longMachine?: unknown; bulk?: BulkResult; bulkMachine?: unknown } {
   const file = path.join(BENCH_DIR, 'results.json');
   if (!existsSync(file)) return {};
   try {
