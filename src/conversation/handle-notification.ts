@@ -105,7 +105,7 @@ export async function requestFromNotification(
   input: { notificationId: string; actor: Actor; conversationId: string; tenantId: string; activityId?: string },
 ): Promise<CardActionResult> {
   const notification = await deps.notifications?.get(input.notificationId);
-  if (!notification?.targetId) return { kind: 'message', text: "I can't find that sync-error report any more. Send `clear immutable id for <user>` instead.", followUps: [] };
+  if (!notification?.targetId) return { kind: 'message', text: "I can't find that sync-error report any more. Send `clear immutable id for` and the user's UPN instead.", followUps: [] };
   // Reports are posted only in the approvers' channel; a tap from anywhere else is not from that card.
   if (baseConversationId(input.conversationId) !== deps.approvals.channelId) {
     return { kind: 'message', text: 'This card belongs to another conversation, so nothing was changed.', followUps: [] };

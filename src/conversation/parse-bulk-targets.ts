@@ -11,7 +11,8 @@ export type BulkSource = { type: 'list'; names: string[] } | { type: 'group'; gr
 
 export type BulkTargetsResult = { ok: true; source: BulkSource } | { ok: false; message: string };
 
-const MEMBERS_OF = /^members\s+of\s+(?:the\s+)?(?:group\s+)?(.+)$/is;
+/** `members of [the] [group] <group>`; an empty group is caught so it is not searched as the display name "members of". */
+const MEMBERS_OF = /^members\s+of(?:\s+(?:the\s+)?(?:group\s+)?(.*))?$/is;
 const SEPARATORS = /[\s,;]+/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A group's name: anything printable except path/query characters, at most 256 characters. */
@@ -24,7 +25,7 @@ export function parseBulkTargets(who: string): BulkTargetsResult | null {
   if (members) {
     const group = (members[1] ?? '').trim().replace(/^["'“”‘’]+|["'“”‘’]+$/g, '').trim();
     if (!group || !GROUP_NAME.test(group)) {
-      return { ok: false, message: 'Tell me which group: `members of <group>` with the group\'s display name, mail address or object id, e.g. `members of Forest move wave 1`.' };
+      return { ok: false, message: 'Tell me which group: `members of` and the group\'s display name, mail address or object id, e.g. `members of Forest move wave 1`.' };
     }
     return { ok: true, source: { type: 'group', group } };
   }
@@ -35,7 +36,7 @@ export function parseBulkTargets(who: string): BulkTargetsResult | null {
   const seen = new Set<string>();
   const unique = tokens.filter((t) => !seen.has(t.toLowerCase()) && seen.add(t.toLowerCase()));
   if (unique.length > MAX_BULK_USERS) {
-    return { ok: false, message: `That is ${unique.length} users; one request takes at most ${MAX_BULK_USERS}. Split the list, or use \`members of <group>\`.` };
+    return { ok: false, message: `That is ${unique.length} users; one request takes at most ${MAX_BULK_USERS}. Split the list, or use \`members of\` and a group.` };
   }
   const bad = unique.filter((t) => !parseTarget(t).ok);
   if (bad.length > 0) {

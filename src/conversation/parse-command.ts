@@ -67,7 +67,7 @@ export function parseCommand(text: string): Command {
   const csv = CSV.exec(t);
   if (csv) {
     const id = (csv[1] ?? '').trim().replace(/^[`"'<]+|[`"'>]+$/g, '');
-    if (!REQUEST_ID.test(id)) return { kind: 'invalid', message: 'Tell me which bulk job: `csv <job id>` (the id is at the bottom of the job\'s card).' };
+    if (!REQUEST_ID.test(id)) return { kind: 'invalid', message: 'Tell me which bulk job: `csv` and the job id (at the bottom of the job\'s card).' };
     return { kind: 'csv', jobId: id };
   }
 
@@ -86,7 +86,7 @@ export function parseCommand(text: string): Command {
   const convert = CONVERT.exec(t);
   if (convert) {
     const raw = (convert[1] ?? '').trim();
-    if (!raw) return { kind: 'invalid', message: `Tell me which anchor to convert: \`convert <anchor>\`, where the anchor is ${ANCHOR_FORMS_HELP}.` };
+    if (!raw) return { kind: 'invalid', message: `Tell me which anchor to convert: \`convert\` and the anchor, which is ${ANCHOR_FORMS_HELP}.` };
     const parsed = parseAnchor(raw);
     return parsed.ok ? { kind: 'convert', anchor: parsed.anchor } : { kind: 'invalid', message: parsed.reason };
   }
@@ -165,7 +165,7 @@ function nearMiss(t: string): Command | undefined {
 
 /** `match <user> to <anchor> [because …]`: both parts are checked here, before any Graph call. */
 function parseMatch(who: string | undefined, rest: string | undefined): Command {
-  const usage = 'Send `match <user> to <anchor>`, e.g. `match alice@contoso.com to 35918bc9-196d-40ea-9779-889d79b753f0`.';
+  const usage = 'Send `match`, the user, `to` and the on-prem anchor, e.g. `match alice@contoso.com to 35918bc9-196d-40ea-9779-889d79b753f0`.';
   if (!who?.trim()) return { kind: 'invalid', message: `Tell me which user to hard-match. ${usage}` };
   if (!rest?.trim()) return { kind: 'invalid', message: `Tell me the on-prem anchor to match ${who.trim().slice(0, 80)} to: ${ANCHOR_FORMS_HELP}. ${usage}` };
   const withReason = REASON.exec(rest.trim());
@@ -186,8 +186,8 @@ function requestIdOf(raw: string | undefined, verb: 'cancel' | 'undo'): string |
       kind: 'invalid',
       message:
         verb === 'cancel'
-          ? 'Tell me which request to cancel: `cancel <request id>` (the id is on the request card).'
-          : 'Tell me which change to undo: `undo <request id>` (the id is on the outcome card and in `history <user>`).',
+          ? 'Tell me which request to cancel: `cancel` and the request id (on the request card).'
+          : "Tell me which change to undo: `undo` and the request id (on the outcome card and in the user's `history`).",
     };
   }
   if (!REQUEST_ID.test(id)) {

@@ -132,7 +132,7 @@ export class ImmutableIdBot extends TeamsActivityHandler {
     const info = response.uploadInfo;
     const uploadUrl = info?.uploadUrl;
     if (!hasBulk(deps) || typeof jobId !== 'string' || !info || !uploadUrl) {
-      await context.sendActivity(MessageFactory.text("I couldn't tell which file that was; send `csv <job id>` again."));
+      await context.sendActivity(MessageFactory.text("I couldn't tell which file that was; send `csv` and the job id again."));
       return;
     }
     const from = context.activity.from;
@@ -149,7 +149,7 @@ export class ImmutableIdBot extends TeamsActivityHandler {
     }).catch((error: unknown) => ({ ok: false, status: 0, error }) as const);
     if (!upload.ok) {
       this.options.log.warn('bulk.csv_upload_failed', { status: upload.status });
-      await context.sendActivity(MessageFactory.text('Uploading the file to your OneDrive failed; send `csv <job id>` to try again.'));
+      await context.sendActivity(MessageFactory.text('Uploading the file to your OneDrive failed; send `csv` and the job id to try again.'));
       return;
     }
     await context.sendActivity({
@@ -166,7 +166,7 @@ export class ImmutableIdBot extends TeamsActivityHandler {
   }
 
   protected override async handleTeamsFileConsentDecline(context: TurnContext): Promise<void> {
-    await context.sendActivity(MessageFactory.text('OK, no file. The previous values stay in the audit (`history <user>`).'));
+    await context.sendActivity(MessageFactory.text("OK, no file. The previous values stay in the audit: send `history` and a user's UPN."));
   }
 
   private async onChatMessage(context: TurnContext): Promise<void> {

@@ -140,3 +140,22 @@ describe('parseCommand: what Teams wraps around text', () => {
     expect(parseCommand(text)).toEqual({ kind: 'clear', target: { kind: 'address', value: 'alice@contoso.com' } });
   });
 });
+
+describe('what an incomplete command is told', () => {
+  // Chat text is markdown in Teams: a <placeholder> is eaten as an HTML tag or shown as &lt;…&gt;.
+  it.each([
+    ['csv', /`csv` and the job id/],
+    ['convert', /`convert` and the anchor/],
+    ['match', /Send `match`, the user, `to` and the on-prem anchor/],
+    ['match alice@contoso.com', /Send `match`, the user, `to` and the on-prem anchor/],
+    ['cancel', /`cancel` and the request id/],
+    ['undo', /`undo` and the request id/],
+    ['clear immutable id for members of', /`members of` and the group's display name/],
+  ])('"%s" says what to add, in words, with no angle brackets', (input, expected) => {
+    const command = parseCommand(input);
+    expect(command.kind).toBe('invalid');
+    const message = (command as { message: string }).message;
+    expect(message).toMatch(expected);
+    expect(message).not.toMatch(/[<>]/);
+  });
+});

@@ -183,7 +183,7 @@ describe('undo', () => {
     await h.say(`undo ${pending}`);
     expect(texts().pop()).toMatch(/did not change anything/);
     await h.say('undo');
-    expect(texts().pop()).toMatch(/undo <request id>/);
+    expect(texts().pop()).toMatch(/`undo` and the request id/);
     expect(patches()).toHaveLength(0);
   });
 });

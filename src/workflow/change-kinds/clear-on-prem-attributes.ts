@@ -51,7 +51,7 @@ export const clearOnPremAttributes: ChangeKindModule = {
     done: 'had its on-premises attributes cleared',
     doneTitle: 'On-premises attributes cleared',
     pendingTitle: 'Cleared — waiting for directory replication',
-    next: 'The old values are in the audit record: send “history <user>” to see them.',
+    next: "The old values are in the audit record: send `history` and the user's UPN to see them.",
     approveTitle: 'Clear attributes',
   },
 };
