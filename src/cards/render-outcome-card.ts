@@ -25,6 +25,9 @@ interface OutcomeCardViewModel {
   doneDetail: string;
   failedHeadline: string;
   isFailed: boolean;
+  /** An uncertain write whose read-backs still showed the old value: neither made nor "nothing changed". */
+  isUnconfirmed: boolean;
+  unconfirmedHeadline: string;
   isCancelledBy: boolean;
   isCancelledAnon: boolean;
   isRejected: boolean;
@@ -75,6 +78,7 @@ const card = new CardTemplate<OutcomeCardViewModel>('outcome', template);
 const DEFAULT_MESSAGES: Partial<Record<ChangeOutcome['status'], string>> = {
   failed: 'No details were recorded.',
   stale: 'The user changed after the card was shown, so the request was not run.',
+  unconfirmed: 'The directory did not answer clearly; reads still show the old value. Check the user before trying again.',
 };
 
 /** The line under a completed change's headline: what reading back showed. */
@@ -136,6 +140,8 @@ export function renderOutcomeCard(input: OutcomeCardInput): AdaptiveCardJson {
     doneDetail: DONE_DETAIL[request.kind] ?? DONE_DETAIL['clear-immutable-id'] ?? '',
     failedHeadline: `❌ ${wording.doing} for ${subjectName} failed`,
     isFailed: status === 'failed',
+    isUnconfirmed: status === 'unconfirmed',
+    unconfirmedHeadline: `⚠️ Could not confirm: ${wording.doing} for ${subjectName}`,
     isCancelledBy: status === 'cancelled' && decider !== '',
     isCancelledAnon: status === 'cancelled' && decider === '',
     isRejected: status === 'rejected',

@@ -182,6 +182,9 @@ export function announceOutcome(request: ChangeRequest): Reply[] {
       const partly = request.steps.some((step) => step.status === 'done');
       return [text(`❌ ${words.doing} of **${esc(who)}** failed: ${esc(o.message ?? 'unknown error')}${partly ? '' : '. Nothing was changed.'}`)];
     }
+    case 'unconfirmed':
+      // The message names what Graph answered and says to check with `show` before trying again.
+      return [text(`⚠️ Could not confirm ${words.doing.charAt(0).toLowerCase()}${words.doing.slice(1)} of **${esc(who)}**: ${esc(o.message ?? 'the directory did not answer clearly')}`)];
     case 'rejected':
       return [text(`🚫 The request to ${words.action} of **${esc(who)}** was rejected by ${esc(request.rejectedBy?.name ?? 'an approver')}: "${esc(request.rejectionReason ?? '')}". Nothing was changed.`)];
     case 'cancelled':

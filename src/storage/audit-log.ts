@@ -20,6 +20,8 @@ export type AuditEvent =
   | 'change.intent'
   | 'change.succeeded'
   | 'change.failed'
+  /** The write got an uncertain answer and reads still showed the old value: could not confirm. */
+  | 'change.unconfirmed'
   | 'change.stale'
   | 'change.reconciled'
   /** One write step of a multi-step change (e.g. the restore before a clear). */

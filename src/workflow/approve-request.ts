@@ -129,6 +129,7 @@ export async function executeChange(deps: WorkflowDeps, request: ChangeRequest):
   const steps: RequestStep[] = module.steps.map((name) => ({ name, status: 'pending' }));
   const writes = module.steps.filter((name) => name !== 'verify');
   let graphRequestId: string | undefined;
+  let uncertainReadBack: UserPatch | undefined;
   for (const [index, name] of writes.entries()) {
     // Right before every directory write: still executing under our unexpired lease (renewed, with the steps so far).
     const before = await holdLease(deps, request, steps);
@@ -138,10 +139,15 @@ export async function executeChange(deps: WorkflowDeps, request: ChangeRequest):
       markStep(steps, name, { status: 'done', at: nowIso(deps), ...(graphRequestId ? { graphRequestId } : {}) });
     } catch (error) {
       const failure = toDirectoryError(error, 'The user');
-      // A write that timed out or lost its connection may still have been applied: look before recording a failure.
       const last = index === writes.length - 1;
-      if (!(last && (await changeLanded(deps, request, failure)))) return fail(deps, request, failure, name, steps);
+      if (!last || !isUncertain(failure)) return fail(deps, request, failure, name, steps);
+      // A write that timed out, lost its connection or got a 5xx may still have been applied: read back
+      // with the same bounded backoff as verification before saying anything.
+      const settled = await pollUntilApplied(deps, request, () => stillHeld(deps, request, steps));
+      if (settled.lost) return leaseLost(deps, request);
+      if (!settled.values || !allApplied(request.changes, settled.values)) return unconfirmed(deps, request, failure, name, steps);
       markStep(steps, name, { status: 'done', at: nowIso(deps), detail: 'found applied after an uncertain answer' });
+      uncertainReadBack = settled.values;
     }
     if (writes.length > 1) {
       const stepId = graphRequestId;
@@ -151,7 +157,9 @@ export async function executeChange(deps: WorkflowDeps, request: ChangeRequest):
     }
   }
 
-  const polled = await pollUntilApplied(deps, request, () => stillHeld(deps, request, steps));
+  const polled = uncertainReadBack
+    ? { values: uncertainReadBack, lost: false }
+    : await pollUntilApplied(deps, request, () => stillHeld(deps, request, steps));
   if (polled.lost) return leaseLost(deps, request);
   const readBack = polled.values;
   const verified = readBack !== undefined && allApplied(request.changes, readBack);
@@ -196,14 +204,46 @@ function markStep(steps: RequestStep[], name: StepName, update: Omit<RequestStep
   if (i !== -1) steps[i] = { name, ...update };
 }
 
-/** After an uncertain write failure (timeout, network, 5xx), whether the directory already holds the new values. */
-async function changeLanded(deps: WorkflowDeps, request: ChangeRequest, failure: DirectoryError): Promise<boolean> {
-  if (!['directory.timeout', 'directory.network', 'directory.unavailable'].includes(failure.code)) return false;
-  try {
-    return allApplied(request.changes, await deps.directory.readUser(request.targetId, attributesOf(request.changes)));
-  } catch {
-    return false;
-  }
+/** A write answered this way (timeout, connection reset, 500/502/503/504) may or may not have been applied. */
+function isUncertain(failure: DirectoryError): boolean {
+  const status = failure.details.status;
+  return ['directory.timeout', 'directory.network', 'directory.unavailable'].includes(failure.code) || (status !== undefined && status >= 500 && status <= 504);
+}
+
+/**
+ * An uncertain write whose read-backs still disagree after the whole verification wait: neither
+ * "made" nor "nothing was changed". The user is told to look before trying again.
+ */
+async function unconfirmed(deps: WorkflowDeps, request: ChangeRequest, error: DirectoryError, stage: StepName, steps: RequestStep[]): Promise<ApproveResult> {
+  const primary = primaryChange(request);
+  const answer = error.details.status ? `HTTP ${error.details.status}` : error.code === 'directory.timeout' ? 'no answer in time' : 'connection lost';
+  markStep(steps, stage, { status: 'failed', at: nowIso(deps), detail: `uncertain answer (${error.code}); reads still show the old value` });
+  const settled = steps.map((s) => (s.status === 'pending' ? { ...s, status: 'skipped' as const } : s));
+  const partly = steps.some((s) => s.name !== 'verify' && s.name !== stage && s.status === 'done');
+  const left = partly ? kindModule(request.kind).leftState?.(stage, request) : undefined;
+  const outcome: ChangeOutcome = {
+    status: 'unconfirmed',
+    before: primary.before,
+    after: primary.before,
+    at: nowIso(deps),
+    message: `The directory did not answer clearly (${answer}); reads still show the old value.${left ? ` ${left}` : ''} Check the user with \`show ${request.targetUpn}\` before trying again.`,
+    ...(error.details.requestId ? { graphRequestId: error.details.requestId } : {}),
+  };
+  const finished = await finish(deps, request, 'failed', outcome, settled);
+  if (finished === 'lost') return leaseLost(deps, request);
+  await appendWithRetry(deps, request, () =>
+    auditRequest(deps, request, 'change.unconfirmed', {
+      actor: request.approvedBy ?? request.requester,
+      before: primary.before,
+      after: primary.before,
+      changes: request.changes,
+      ...(error.details.requestId ? { graphRequestId: error.details.requestId } : {}),
+      detail: `${stage === 'patch' ? 'PATCH' : stage} answered uncertainly: ${error.code}${error.details.status ? ` (HTTP ${error.details.status})` : ''}; reads for ${deps.verifyMaxWaitMs} ms still showed the old value${left ? `; ${left}` : ''}`,
+    }),
+  );
+  // Logged with the error's code, status and Graph request id, for a support case.
+  deps.log.warn('change.unconfirmed', { requestId: request.id, error });
+  return { kind: 'done', request: finished };
 }
 
 /** The outcome record must not be lost to a passing storage error: retry, then log it in full. */

@@ -153,8 +153,11 @@ export interface ChangeRequest {
 
 /** What happened when the change ran (or why it never did). */
 export interface ChangeOutcome {
-  /** completed: verified by reading back; completed-pending-replication: Graph accepted it, reads still lag. */
-  status: 'completed' | 'completed-pending-replication' | 'failed' | 'cancelled' | 'stale' | 'rejected' | 'expired';
+  /**
+   * completed: verified by reading back; completed-pending-replication: Graph accepted it, reads still lag;
+   * unconfirmed: the write got an uncertain answer (timeout, reset, 5xx) and reads still showed the old value.
+   */
+  status: 'completed' | 'completed-pending-replication' | 'failed' | 'unconfirmed' | 'cancelled' | 'stale' | 'rejected' | 'expired';
   /** The first (primary) attribute's value before the change; `changes` lists every attribute. */
   before: string | null;
   /** The primary attribute's value read back after the change. */

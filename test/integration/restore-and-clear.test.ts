@@ -69,8 +69,9 @@ it('a PATCH failure after the restore says exactly what state she is left in', a
   const outcome = cardText(body.value as Record<string, unknown>);
   expect(outcome).toMatch(/WAS restored: it is a live, cloud-only user again, but its immutable ID is still set/);
   expect(h.sandbox.getUser(KATE)).toMatchObject({ deletedDateTime: null, onPremisesImmutableId: SANDBOX_IMMUTABLE_IDS.kate });
-  const failed = h.audit.entries.find((e) => e.event === 'change.failed');
-  expect(failed?.detail).toMatch(/PATCH failed.*WAS restored/);
+  // A 500 may or may not have been applied (issue 13): read back, then "could not confirm", still saying where she is left.
+  const failed = h.audit.entries.find((e) => e.event === 'change.unconfirmed');
+  expect(failed?.detail).toMatch(/PATCH answered uncertainly.*WAS restored/);
   expect(h.audit.entries.map((e) => e.event)).toContain('change.step');
 });
 
