@@ -19,6 +19,13 @@ export interface StoredReference {
 }
 
 const PREFIX = 'ref_';
+/**
+ * convref_<conversation id> → { tenantId }: a card copy or a thread knows only its conversation id,
+ * and this makes its reference two direct reads instead of a listing of every reference.
+ */
+const BY_CONVERSATION = 'convref_';
+/** Present once every reference of the store has its convref_ entry (stores written before it are indexed once). */
+const INDEXED = 'meta_reference_index';
 /** An unchanged reference is still re-saved this often, so `savedAt` says the bot was reached recently. */
 const RESAVE_AFTER_MS = 60 * 60 * 1000;
 /** References this process remembers having written (one per active conversation). */
@@ -27,14 +34,18 @@ const WRITTEN_LIMIT = 10_000;
 export class ReferenceStore {
   /** key → what this process last wrote there (without savedAt), and when. */
   private readonly written = new Map<string, { fingerprint: string; at: number }>();
+  private indexed: Promise<void> | undefined;
 
   constructor(private readonly store: KeyValueStore) {}
 
   /** Saves (or refreshes) the reference of a conversation. Keyed like the Teams Toolkit: tenant + conversation. */
   async save(reference: StoredReference): Promise<void> {
     const key = this.key(reference.tenantId, reference.conversation.id);
+    // Once per process, so a new store is marked indexed before its first reference (never scanned later).
+    await this.ensureIndexed();
     this.written.delete(key);
     await this.store.write(key, reference);
+    await this.store.write(BY_CONVERSATION + base(reference.conversation.id), { tenantId: reference.tenantId });
     this.remember(key, reference);
   }
 
@@ -55,6 +66,8 @@ export class ReferenceStore {
     const key = this.key(tenantId, conversationId);
     this.written.delete(key);
     await this.store.delete(key);
+    const pointer = await this.store.read<{ tenantId: string }>(BY_CONVERSATION + base(conversationId));
+    if (pointer?.value.tenantId === tenantId) await this.store.delete(BY_CONVERSATION + base(conversationId));
   }
 
   /** Drops every reference of a team (uninstall or team deleted). */
@@ -82,15 +95,28 @@ export class ReferenceStore {
     );
   }
 
-  /** Any reference for a conversation id, whatever the tenant; reads only the keys that can hold it. */
+  /** The reference of a conversation id, whatever the tenant: its convref_ entry names the tenant, so no listing. */
   async findConversation(conversationId: string): Promise<StoredReference | undefined> {
-    const suffix = `_${base(conversationId)}`;
-    const keys = (await this.store.list(PREFIX)).filter((k) => k.endsWith(suffix));
-    for (const key of keys) {
-      const reference = (await this.store.read<StoredReference>(key))?.value;
-      if (reference && base(reference.conversation.id) === base(conversationId)) return reference;
-    }
-    return undefined;
+    await this.ensureIndexed();
+    const pointer = await this.store.read<{ tenantId: string }>(BY_CONVERSATION + base(conversationId));
+    if (!pointer) return undefined;
+    const reference = await this.get(pointer.value.tenantId, conversationId);
+    return reference && base(reference.conversation.id) === base(conversationId) ? reference : undefined;
+  }
+
+  /** Gives every reference saved before convref_ entries existed its entry, once per store. */
+  private ensureIndexed(): Promise<void> {
+    this.indexed ??= (async () => {
+      if (await this.store.read(INDEXED)) return;
+      for (const reference of await this.all()) {
+        await this.store.write(BY_CONVERSATION + base(reference.conversation.id), { tenantId: reference.tenantId });
+      }
+      await this.store.write(INDEXED, { at: new Date().toISOString() });
+    })().catch((error: unknown) => {
+      this.indexed = undefined;
+      throw error;
+    });
+    return this.indexed;
   }
 
   private async all(tenantId?: string): Promise<StoredReference[]> {
