@@ -19,6 +19,7 @@ import { NotificationStore } from './storage/notification-store';
 import { ReferenceStore } from './storage/reference-store';
 import { RequestStore } from './storage/request-store';
 import { createAdapter } from './transport/adapter';
+import { channelMetadataUrl, inboundAuthHealth, warmOpenIdMetadata } from './transport/auth';
 import { ImmutableIdBot } from './transport/bot';
 import { InFlight } from './transport/in-flight';
 import { registerNotifyRoute } from './transport/notify-route';
@@ -138,12 +139,14 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const health = async (): Promise<HealthReport> => {
     const graph = await checkGraphToken(credential, config.graph.endpoint);
     const storageHealth = await checkStorage(store);
+    const inboundAuth = inboundAuthHealth(config.bot);
     return {
-      status: graph.ok && storageHealth.ok ? 'ok' : 'degraded',
+      status: graph.ok && storageHealth.ok && inboundAuth.ok ? 'ok' : 'degraded',
       version: VERSION,
       sandbox: config.sandboxMode,
       graph,
       storage: storageHealth,
+      inboundAuth,
       watch: await watch.status(),
     };
   };
@@ -199,6 +202,12 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
         sweep().catch((error: unknown) => log.error('sweep.failed', { error: error as Error }));
       }, config.sweepIntervalMs);
       timer.unref();
+      if (config.bot.appId) {
+        // In the background: a metadata host that is down shows in /healthz before the first message, and start-up does not wait.
+        void warmOpenIdMetadata(channelMetadataUrl(config.bot.cloud)).then((status) => {
+          if (status?.status === 'failing') log.error('auth.metadata_failed', { metadataUrl: channelMetadataUrl(config.bot.cloud), detail: status.error });
+        });
+      }
       await watch.start();
       // With single-process file storage the previous holder of a job's lease was this bot's previous process.
       await bulkRunner.resumeAll(!(config.storage.connectionString || config.storage.accountUrl));

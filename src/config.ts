@@ -101,6 +101,8 @@ export interface Config {
   verifyMaxWaitMs: number;
   /** Card actions answer with a "Working…" card when the change takes longer than this. */
   cardActionDeadlineMs: number;
+  /** How long fetching the Bot Framework OpenID metadata (inbound auth's signing keys) may take (AUTH_METADATA_TIMEOUT). */
+  authMetadataTimeoutMs: number;
   /** The sync-error watch (WATCH_SYNC_ERRORS, WATCH_INTERVAL ≥ 1 minute). */
   watch: { enabled: boolean; intervalMs: number };
   /** Bulk jobs: at most this many directory writes a minute per process (Graph allows 3,000 per 150 s). */
@@ -222,7 +224,8 @@ export function loadConfig(env: Env = process.env): Config {
   const graphTimeoutMs = parseInteger('GRAPH_TIMEOUT_MS', get('GRAPH_TIMEOUT_MS'), 30_000, 1000, 300_000, problems);
   const executionLeaseMs = parseDuration('EXECUTION_LEASE', get('EXECUTION_LEASE'), 2 * 60_000, DURATION_LIMITS.EXECUTION_LEASE, problems);
   const bulk = { maxWritesPerMinute: parseInteger('BULK_MAX_WRITES_PER_MINUTE', get('BULK_MAX_WRITES_PER_MINUTE'), 1100, 1, 1200, problems) };
-
+  const tenantFactsTtlMs = parseDuration('TENANT_FACTS_TTL', get('TENANT_FACTS_TTL'), HOUR, DURATION_LIMITS.TENANT_FACTS_TTL, problems);
+  const authMetadataTimeoutMs = parseDuration('AUTH_METADATA_TIMEOUT', get('AUTH_METADATA_TIMEOUT'), 10_000, DURATION_LIMITS.AUTH_METADATA_TIMEOUT, problems);
   if (problems.length > 0 || !bot || !graph) throw new ConfigError(problems);
   return deepFreeze({
     port,
@@ -238,12 +241,13 @@ export function loadConfig(env: Env = process.env): Config {
     sweepIntervalMs,
     graphTimeoutMs,
     executionLeaseMs,
-    tenantFactsTtlMs: parseDuration('TENANT_FACTS_TTL', get('TENANT_FACTS_TTL'), HOUR, DURATION_LIMITS.TENANT_FACTS_TTL, problems),
+    tenantFactsTtlMs,
     allowedTenantIds,
     sandboxMode,
     dataDir: get('DATA_DIR') || '.data',
     verifyMaxWaitMs,
     cardActionDeadlineMs,
+    authMetadataTimeoutMs,
     watch,
     bulk,
   });
@@ -460,6 +464,8 @@ export const DURATION_LIMITS = {
   REQUEST_RETENTION: { min: HOUR, max: 3650 * DAY },
   /** Renewed before every write; should outlast one Graph call (GRAPH_TIMEOUT_MS) so a write in flight ends before a take-over. */
   EXECUTION_LEASE: { min: 1000, max: HOUR },
+  /** Teams waits about 15 s for an answer: the keys must come well within that. */
+  AUTH_METADATA_TIMEOUT: { min: 1000, max: 60_000 },
 } as const;
 
 /** Durations like 90s, 30m, 4h, 1d (a bare number is minutes), within [min, max]. */

@@ -8,7 +8,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import type { Logger } from '../log';
-import { botbuilderAppType, createCredentialsFactory, FailClosedAuthentication } from './auth';
+import { boundOpenIdMetadataFetch, botbuilderAppType, createCredentialsFactory, FailClosedAuthentication } from './auth';
 
 /**
  * CloudAdapter with inbound auth per BOT_ID (fail closed: 401 for any bad token), outbound tokens from
@@ -25,6 +25,8 @@ export function createAdapter(config: Config, log: Logger): CloudAdapter {
   };
   // Outbound: the bot's token comes from ToChannelFromBotLoginUrl when a custom cloud is configured.
   const credentials = createCredentialsFactory(bot);
+  // Inbound: the signing keys' fetch gives up after AUTH_METADATA_TIMEOUT (botbuilder's own has no timeout).
+  boundOpenIdMetadataFetch({ timeoutMs: config.authMetadataTimeoutMs });
   // Inbound: any failure to authenticate a request is a 401 (botbuilder alone answers 500 for some forged tokens).
   const auth = new FailClosedAuthentication(new ConfigurationBotFrameworkAuthentication(settings, credentials), log, {
     requireServiceUrl: Boolean(bot.appId),

@@ -26,6 +26,9 @@ describe('duration settings', () => {
     ['REQUEST_RETENTION', '10m', /REQUEST_RETENTION: "10m" is shorter than 1 hour/],
     ['REQUEST_RETENTION', '4000d', /REQUEST_RETENTION: "4000d" is longer than/],
     ['REQUEST_RETENTION', 'forever', /REQUEST_RETENTION: "forever" is not a duration/],
+    ['TENANT_FACTS_TTL', '0', /TENANT_FACTS_TTL: "0" is shorter than 1 minute/],
+    ['AUTH_METADATA_TIMEOUT', '0', /AUTH_METADATA_TIMEOUT: "0" is shorter than 1 second/],
+    ['AUTH_METADATA_TIMEOUT', '5m', /AUTH_METADATA_TIMEOUT: "5m" is longer than 1 minute/],
     ['GRAPH_TIMEOUT_MS', 'soon', /GRAPH_TIMEOUT_MS: "soon" must be a whole number/],
   ])('refuses %s=%s at start, naming it', (name, value, message) => {
     expect(problemsOf({ [name]: value })).toMatch(message);

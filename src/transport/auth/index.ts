@@ -2,3 +2,4 @@
 export { describeAuthFailure, describeCredential, FailClosedAuthentication, UNAUTHORIZED_MESSAGE } from './fail-closed-authentication';
 export type { AuthFailure, FailClosedOptions } from './fail-closed-authentication';
 export { botbuilderAppType, createCredentialsFactory, createMsalCredentialsFactory } from './outbound-credentials';
+export { boundOpenIdMetadataFetch, channelMetadataUrl, inboundAuthHealth, metadataStatus, warmOpenIdMetadata, type InboundAuthHealth, type MetadataStatus } from './openid-metadata';
