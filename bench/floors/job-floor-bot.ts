@@ -9,6 +9,7 @@ import { ActivityHandler, CardFactory, CloudAdapter, ConfigurationBotFrameworkAu
 import restify from 'restify';
 import { renderUserCard } from '../../src/cards/render-user-card';
 import { USER_FIELDS } from '../../src/directory/graph-directory';
+import { cachedTokenProvider } from '../../src/directory/token-cache';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -23,9 +24,8 @@ const credential = new ClientSecretCredential(env('AZURE_TENANT_ID'), env('AZURE
 });
 const scope = `${endpoint.origin}/.default`;
 const graph = Client.initWithMiddleware({
-  authProvider: {
-    getAccessToken: async () => (await credential.getToken(scope))?.token ?? '',
-  },
+  // The same token handling as the bot's Graph client.
+  authProvider: { getAccessToken: cachedTokenProvider(credential, scope) },
   baseUrl: endpoint.origin,
   customHosts: new Set([endpoint.hostname]),
   defaultVersion: 'v1.0',

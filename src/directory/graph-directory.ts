@@ -7,6 +7,7 @@ import type { TokenCredential } from '@azure/identity';
 import { Client, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
 import { classifyGraphFailure, DirectoryError, retryAfterOf, toDirectoryError } from './directory-error';
 import { odataStringLiteral, userKeySegment } from './odata';
+import { cachedTokenProvider } from './token-cache';
 import type {
   DeletedUser,
   DirectoryRoleInfo,
@@ -130,15 +131,8 @@ export class GraphDirectory implements Directory {
     this.maxRetryAfter = options.maxRetryAfterSeconds ?? 10;
     this.maxRetries = options.maxRetries ?? 3;
     this.tenantFactsTtlMs = options.tenantFactsTtlMs ?? 3_600_000;
-    const credential = options.credential;
     this.client = Client.initWithMiddleware({
-      authProvider: {
-        getAccessToken: async () => {
-          const token = await credential.getToken(scope);
-          if (!token) throw Object.assign(new Error('no token'), { name: 'AuthenticationError' });
-          return token.token;
-        },
-      },
+      authProvider: { getAccessToken: cachedTokenProvider(options.credential, scope) },
       baseUrl: endpoint.origin,
       // Host names without port: the client attaches the token only to these hosts (and Graph's own).
       customHosts: new Set([endpoint.hostname]),
