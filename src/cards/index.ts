@@ -2,7 +2,7 @@
 export { renderUserCard, MAX_REFRESH_USER_IDS, type CardChange, type UserCardInput, type UserCardButtons } from './render-user-card';
 export { renderOutcomeCard, type OutcomeCardInput } from './render-outcome-card';
 export { renderChangeCard, describeBlocker, type ChangeCardInput } from './render-change-card';
-export { renderWorkingCard, type WorkingCardInput } from './render-working-card';
+export { renderWorkingCard, renderProgressCard, type WorkingCardInput, type ProgressCardInput } from './render-working-card';
 export { renderTipsCard, type TipsCardInput } from './render-tips-card';
 export { renderChoicesCard, renderSuggestionCard, MAX_CHOICES, type Choice, type ChoicesCardInput } from './render-choices-card';
 export { renderHelpCard, type HelpCardInput } from './render-help-card';

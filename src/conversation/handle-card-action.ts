@@ -1,5 +1,5 @@
 /** A tap on a card button in, the card that replaces it (or a short message) out. */
-import { parseActionData, renderChangeCard, renderOutcomeCard, renderTipsCard, renderUserCard, renderWorkingCard, type ParsedAction, type Verb } from '../cards';
+import { parseActionData, renderChangeCard, renderOutcomeCard, renderTipsCard, renderUserCard, type ParsedAction, type Verb } from '../cards';
 import { formatUtc } from '../cards/format';
 import { approveRequest } from '../workflow/approve-request';
 import { followReplication } from './follow-replication';
@@ -15,8 +15,8 @@ import { requestUndo } from './commands/undo';
 import { changeTips } from './change-tips';
 import { handleBulkAction, hasBulk } from './bulk-jobs';
 import { clearWhenUnsyncedTapped, restoreUpnTapped, type KindActionInput } from './kind-actions';
-import { card, CardActionResult, CardJson, text } from './replies';
-import { alreadyHandledText, announceOutcome, broadcast, changeCardWords, renderRequestCard, viewerOf } from './request-cards';
+import { card, CardActionResult, text } from './replies';
+import { alreadyHandledText, announceOutcome, broadcast, changeCardWords, renderRequestCard, renderSharedCard, viewerOf } from './request-cards';
 import { primaryChange } from '../workflow/changes';
 
 export interface IncomingCardAction {
@@ -140,18 +140,6 @@ function common(action: IncomingCardAction, data: ParsedAction): { requestId: st
   return { requestId: data.requestId, actor: action.actor, conversationId: action.conversationId };
 }
 
-/** The request's card as it is now (to put back a "Working…" card when a slow tap ended in a message). */
-export async function renderCurrentFor(deps: ConversationDeps, requestId: string): Promise<CardJson | undefined> {
-  const request = await deps.requests.get(requestId);
-  return request ? renderRequestCard(deps, request) : undefined;
-}
-
-/** The card to show while a slow change is still running. */
-export async function renderWorkingFor(deps: ConversationDeps, requestId: string): Promise<CardJson | undefined> {
-  const request = await deps.requests.get(requestId);
-  return request ? renderWorkingCard({ request, sandbox: deps.sandbox }) : undefined;
-}
-
 async function approve(deps: ConversationDeps, action: IncomingCardAction, requestId: string): Promise<CardActionResult> {
   const result = await approveRequest(deps, { requestId, actor: action.actor, conversationId: action.conversationId });
   const skip = { fromConversationId: action.conversationId, ...(action.activityId ? { skipActivityId: action.activityId } : {}) };
@@ -172,7 +160,12 @@ async function approve(deps: ConversationDeps, action: IncomingCardAction, reque
       return message("I couldn't write the audit record for this change, so I didn't make it: nothing was changed and the request still waits for approval. Please try again in a moment.");
     case 'approval-recorded':
       await broadcast(deps, result.request, skip);
-      return { kind: 'card', card: renderRequestCard(deps, result.request, await viewerOf(deps, result.request, action.actor.aadObjectId)), followUps: [] };
+      return {
+        kind: 'card',
+        card: renderRequestCard(deps, result.request, await viewerOf(deps, result.request, action.actor.aadObjectId)),
+        shared: renderSharedCard(deps, result.request, action.activityId),
+        followUps: [],
+      };
     case 'stale':
       await broadcast(deps, result.request, { ...skip, announce: announceOutcome(result.request) });
       if (result.request.kind !== 'clear-immutable-id') {
@@ -259,7 +252,8 @@ export async function decideAndBroadcast(
         ...(activityId ? { skipActivityId: activityId } : {}),
         ...(final ? { announce: announceOutcome(result.request) } : {}),
       });
-      return { kind: 'card', card: final ? renderOutcomeCard({ request: result.request, sandbox: deps.sandbox }) : renderRequestCard(deps, result.request, 'requester'), followUps: [] };
+      if (final) return { kind: 'card', card: renderOutcomeCard({ request: result.request, sandbox: deps.sandbox }), followUps: [] };
+      return { kind: 'card', card: renderRequestCard(deps, result.request, 'requester'), shared: renderSharedCard(deps, result.request, activityId), followUps: [] };
     }
   }
 }
@@ -270,7 +264,12 @@ async function refresh(deps: ConversationDeps, requestId: string, action: Incomi
   if (!request) return message(NOT_FOUND);
   if (!isRequestConversation(request, action.conversationId)) return message(WRONG_CONVERSATION);
   const current = await expireIfDue(deps, request);
-  return { kind: 'card', card: renderRequestCard(deps, current, await viewerOf(deps, current, action.actor.aadObjectId)), followUps: [] };
+  return {
+    kind: 'card',
+    card: renderRequestCard(deps, current, await viewerOf(deps, current, action.actor.aadObjectId)),
+    shared: renderSharedCard(deps, current, action.activityId),
+    followUps: [],
+  };
 }
 
 function message(value: string): CardActionResult {

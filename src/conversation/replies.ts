@@ -16,9 +16,14 @@ export type Reply =
   /** Asks the user to accept a file (personal chat only); `context` comes back with their answer. */
   | { type: 'file-consent'; name: string; description: string; sizeInBytes: number; context: Record<string, string> };
 
-/** The answer to a card tap: a card that replaces the tapped one, or a short message that leaves it. */
+/**
+ * The answer to a card tap: a card that replaces the tapped one, or a short message that leaves it.
+ * `card` goes back to the person who tapped (the invoke response); when it is their own view (e.g.
+ * the requester's Cancel and Add reason), `shared` is the view for everyone else, which is what the
+ * transport writes when it edits the message itself (Action.Submit, a tap finished in the background).
+ */
 export type CardActionResult =
-  | { kind: 'card'; card: CardJson; followUps: Reply[] }
+  | { kind: 'card'; card: CardJson; followUps: Reply[]; shared?: CardJson }
   | { kind: 'message'; text: string; followUps: Reply[] };
 
 export const text = (t: string): Reply => ({ type: 'text', text: t });

@@ -2,7 +2,7 @@
 import { escapeCardText as esc, renderChangeCard, renderOutcomeCard, renderUserCard, renderWorkingCard, type CardChange } from '../cards';
 import type { UserSnapshot } from '../directory/types';
 import { primaryChange } from '../workflow/changes';
-import type { ChangeRequest } from '../workflow/types';
+import type { CardCopy, ChangeRequest } from '../workflow/types';
 import { kindModule } from '../workflow/change-kinds';
 import type { ConversationDeps } from './deps';
 import { card, CardJson, Reply, text } from './replies';
@@ -123,6 +123,21 @@ export async function viewerOf(deps: ConversationDeps, request: ChangeRequest, a
 }
 
 /**
+ * Who a copy of the card is for when the bot edits the message itself (everyone in that chat sees
+ * the edit): the approvers' channel copy shows the approval buttons, any other copy the neutral
+ * view; never one person's own view (that only goes back to them in the invoke response).
+ */
+export function sharedViewer(request: ChangeRequest, copy: Pick<CardCopy, 'role'> | undefined): Viewer {
+  return request.state === 'awaiting-approval' && copy?.role === 'approvers' ? 'approver' : 'anyone';
+}
+
+/** The request's card as everyone in the chat of the message `activityId` should see it. */
+export function renderSharedCard(deps: ConversationDeps, request: ChangeRequest, activityId?: string): CardJson {
+  const copy = activityId ? request.cards?.find((c) => c.activityId === activityId) : undefined;
+  return renderRequestCard(deps, request, sharedViewer(request, copy));
+}
+
+/**
  * Updates every copy of the request's card (except the one just answered through the invoke
  * response) and posts `announce` to the requester's chat and the approvers' thread.
  */
@@ -136,9 +151,8 @@ export async function broadcast(
   const fresh = (await deps.requests.get(request.id)) ?? request;
   for (const copy of fresh.cards ?? []) {
     if (copy.activityId === options.skipActivityId) continue;
-    const viewer: Viewer = fresh.state === 'awaiting-approval' ? (copy.role === 'approvers' ? 'approver' : 'anyone') : 'anyone';
     try {
-      await chat.updateCard(copy, renderRequestCard(deps, fresh, viewer));
+      await chat.updateCard(copy, renderRequestCard(deps, fresh, sharedViewer(fresh, copy)));
     } catch (error) {
       deps.log.warn('card.update_failed', { requestId: fresh.id, conversationId: copy.conversationId, error: error as Error });
     }

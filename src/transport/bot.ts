@@ -19,13 +19,14 @@ import {
 import type { CloudAdapter } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
 import { parseActionData } from '../cards';
-import { handleCardAction, renderCurrentFor, renderWorkingFor } from '../conversation/handle-card-action';
+import { handleCardAction } from '../conversation/handle-card-action';
+import { answerWhileRunning, settleTap, type InterimAnswer, type TapOutcome } from '../conversation/slow-card-actions';
 import type { ConversationDeps } from '../conversation/deps';
 import { handleMessage } from '../conversation/handle-message';
-import type { CardActionResult } from '../conversation/replies';
+import type { CardActionResult, CardJson } from '../conversation/replies';
 import type { Logger } from '../log';
 import type { ReferenceStore, StoredReference } from '../storage/reference-store';
-import type { Actor } from '../workflow/types';
+import type { Actor, ChangeRequest } from '../workflow/types';
 import { InFlight } from './in-flight';
 import { OnCardSent, sendReplies } from './send-replies';
 
@@ -51,6 +52,11 @@ const TIMED_OUT: unique symbol = Symbol('timed out');
 const TYPING_AFTER_MS = 1000;
 const TYPING_EVERY_MS = 3000;
 const CORRELATION = Symbol('correlationId');
+/** How long the interim answer to a slow tap may take (it reads the request once). */
+const INTERIM_LIMIT_MS = 1000;
+/** The final card of a slow tap: tries and back-off between them (Teams' connector has passing 5xx). */
+const CARD_UPDATE_ATTEMPTS = 3;
+const CARD_UPDATE_RETRY_MS = 500;
 const SEEN_LIMIT = 5000;
 
 export class ImmutableIdBot extends TeamsActivityHandler {
@@ -174,8 +180,9 @@ export class ImmutableIdBot extends TeamsActivityHandler {
     // Action.Submit (the fallback for clients without Universal Actions) arrives as a message with a value.
     if (!activity.text && activity.value && parseActionData(activity.value)) {
       const result = await this.runCardAction(context);
+      // Editing the message changes it for everyone in the chat: the shared view, never the tapper's own.
       if (result.kind === 'card' && activity.replyToId) {
-        await context.updateActivity({ type: 'message', id: activity.replyToId, attachments: [CardFactory.adaptiveCard(result.card)] });
+        await context.updateActivity({ type: 'message', id: activity.replyToId, attachments: [CardFactory.adaptiveCard(result.shared ?? result.card)] });
       } else if (result.kind === 'card') {
         await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(result.card)));
       } else {
@@ -241,62 +248,89 @@ export class ImmutableIdBot extends TeamsActivityHandler {
   };
 
   /**
-   * Runs a card action, answering within the deadline: if the change is still running then,
-   * answer with a "Working…" card and update the card (and post follow-ups) when it finishes.
+   * Runs a card action, answering within the deadline: if it is still running then, answer with
+   * what it is doing ("Working…" only for an approved change that runs) and, when it ends, put the
+   * request's shared card on the tapped message and tell the chat. A tap that fails is answered
+   * the same way, never with a generic error.
    */
   private async runCardAction(context: TurnContext): Promise<CardActionResult> {
     const activity = context.activity;
-    const work = handleCardAction(this.depsFor(context), {
+    const deps = this.depsFor(context);
+    const work = handleCardAction(deps, {
       value: activity.value,
       actor: actorOf(activity),
       conversationId: activity.conversation.id,
       tenantId: tenantOf(activity),
       ...(activity.replyToId ? { activityId: activity.replyToId } : {}),
     });
+    const outcome = work.then(
+      (result): TapOutcome => ({ result }),
+      (error: unknown): TapOutcome => {
+        const ref = randomUUID().slice(0, 8);
+        deps.log.error('card_action.failed', { ref, error: error as Error, conversationId: activity.conversation?.id });
+        return { error, ref };
+      },
+    );
     const timeout = delay(this.options.cardActionDeadlineMs).then((): typeof TIMED_OUT => TIMED_OUT);
-    const raced: CardActionResult | typeof TIMED_OUT = await Promise.race([work, timeout]);
+    const raced = await Promise.race([outcome, timeout]);
     if (raced !== TIMED_OUT) {
-      await sendReplies(context, raced.followUps, this.recordCard);
-      return raced;
+      if ('result' in raced) {
+        await sendReplies(context, raced.result.followUps, this.recordCard);
+        return raced.result;
+      }
+      // Failed within the deadline: the answer is the request as it is now, and what happened.
+      const settled = await settleTap(deps, { value: activity.value, ...(activity.replyToId ? { activityId: activity.replyToId } : {}), outcome: raced });
+      const said = settled.replies.flatMap((r) => (r.type === 'text' ? [r.text] : [])).join('\n\n');
+      if (!settled.card) return { kind: 'message', text: said, followUps: [] };
+      await sendReplies(context, settled.replies).catch((error: unknown) => deps.log.warn('card_action.reply_failed', { error: error as Error }));
+      return { kind: 'card', card: settled.card, followUps: [] };
     }
     const reference = TurnContext.getConversationReference(activity) as ConversationReference;
-    const data = parseActionData(activity.value);
+    // Bounded: a storage read that hangs must not keep Teams waiting past its own limit.
+    const interim = await Promise.race([
+      answerWhileRunning(deps, activity.value, activity.replyToId),
+      delay(INTERIM_LIMIT_MS).then((): InterimAnswer => ({ result: { kind: 'message', text: "Still on it… I'll update the card when it's done.", followUps: [] } })),
+    ]);
     // The turn context is revoked when this turn ends: hand the background work what it needs now.
-    this.options.inFlight.track(this.finishLater(this.depsFor(context), work, reference, activity.replyToId, data?.requestId));
-    const working = data ? await renderWorkingFor(this.options.deps, data.requestId) : undefined;
-    return working
-      ? { kind: 'card', card: working, followUps: [] }
-      : { kind: 'message', text: 'Working on it… I will update the card when it is done.', followUps: [] };
+    this.options.inFlight.track(this.finishLater(deps, outcome, reference, activity.value, activity.replyToId, interim.request));
+    return interim.result;
   }
 
+  /** When a slow tap ends: the tapped message gets the request's shared card, the chat what happened. Never throws. */
   private async finishLater(
     deps: ConversationDeps,
-    work: Promise<CardActionResult>,
+    outcome: Promise<TapOutcome>,
     reference: ConversationReference,
+    value: unknown,
     cardMessageId: string | undefined,
-    requestId: string | undefined,
+    known: ChangeRequest | undefined,
   ): Promise<void> {
-    try {
-      const result = await work;
-      // A tap that ended in a message must not leave the card saying "Working…": put the request's card back.
-      const card = result.kind === 'card' ? result.card : requestId ? await renderCurrentFor(deps, requestId) : undefined;
-      await this.options.adapter.continueConversationAsync(this.options.botAppId, reference, async (context) => {
-        if (card && cardMessageId) {
-          await context.updateActivity({ type: 'message', id: cardMessageId, attachments: [CardFactory.adaptiveCard(card)] });
-        } else if (result.kind === 'card') {
-          await sendReplies(context, [{ type: 'card', card: result.card }]);
+    const settled = await settleTap(deps, { value, ...(cardMessageId ? { activityId: cardMessageId } : {}), outcome: await outcome, ...(known ? { known } : {}) });
+    await this.options.adapter
+      .continueConversationAsync(this.options.botAppId, reference, async (context) => {
+        // Errors inside this callback would go to the adapter's turn-error handler: handle each here.
+        if (settled.card && cardMessageId) await this.replaceCard(deps, context, cardMessageId, settled.card);
+        else if (settled.card) await sendReplies(context, [{ type: 'card', card: settled.card }]).catch((error: unknown) => deps.log.warn('card_action.reply_failed', { error: error as Error }));
+        await sendReplies(context, settled.replies, this.recordCard).catch((error: unknown) => deps.log.warn('card_action.reply_failed', { error: error as Error }));
+      })
+      .catch((error: unknown) => deps.log.error('card_action.finish_failed', { error: error as Error, conversationId: reference.conversation?.id }));
+  }
+
+  /** Replaces the tapped card; a passing connector error is retried, so no interim card is left behind. */
+  private async replaceCard(deps: ConversationDeps, context: TurnContext, messageId: string, card: CardJson): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await context.updateActivity({ type: 'message', id: messageId, attachments: [CardFactory.adaptiveCard(card)] });
+        return;
+      } catch (error) {
+        const status = (error as { statusCode?: number }).statusCode;
+        // 403/404: the bot was removed or the message is gone; nobody can see the card any more.
+        if (status === 403 || status === 404 || attempt >= CARD_UPDATE_ATTEMPTS) {
+          deps.log.warn(status === 403 || status === 404 ? 'chat.conversation_gone' : 'card.update_failed', { messageId, status, error: error as Error });
+          return;
         }
-        if (result.kind === 'message') await context.sendActivity(MessageFactory.text(result.text));
-        await sendReplies(context, result.followUps, this.recordCard);
-      });
-    } catch (error) {
-      const ref = randomUUID().slice(0, 8);
-      deps.log.error('card_action.finish_failed', { ref, error: error as Error, conversationId: reference.conversation?.id });
-      await this.options.adapter
-        .continueConversationAsync(this.options.botAppId, reference, async (context) => {
-          await context.sendActivity(`Sorry, something went wrong while finishing that action (ref ${ref}). Check the request with \`show\` before trying again.`);
-        })
-        .catch(() => undefined);
+        await delay(CARD_UPDATE_RETRY_MS * attempt);
+      }
     }
   }
 

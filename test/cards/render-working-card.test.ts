@@ -1,4 +1,4 @@
-import { renderWorkingCard } from '../../src/cards';
+import { renderProgressCard, renderWorkingCard } from '../../src/cards';
 import { cardTextJoined, findActions } from './card-text';
 import { makeRequest } from './fixtures';
 import { expectValidCard } from './official-parser';
@@ -33,5 +33,22 @@ describe('renderWorkingCard', () => {
     const text = cardTextJoined(card);
     expect(text).not.toContain('<at>');
     expect(text).toContain('\\[click\\]');
+  });
+});
+
+describe('renderProgressCard', () => {
+  it.each([false, true])('passes the official parser; no buttons unless Refresh is asked for (%p)', (sandbox) => {
+    const plain = renderProgressCard({ sandbox, headline: '⏳ Recording your rejection…', detail: 'Rejecting the request.' });
+    expectValidCard(plain);
+    expect(findActions(plain)).toEqual([]);
+    expect(cardTextJoined(plain)).not.toContain('Request ID');
+    const withRefresh = renderProgressCard({ sandbox, headline: '⚠️ Could not finish', detail: 'x', hint: 'Tap Refresh.', requestId: makeRequest().id, refresh: true });
+    expectValidCard(withRefresh);
+    expect(findActions(withRefresh).filter((a) => !a.isFallback).map((a) => [a.type, a.verb, a.data])).toEqual([['Action.Execute', 'request.refresh', { requestId: makeRequest().id }]]);
+    expect(cardTextJoined(withRefresh)).toContain('Tap Refresh.');
+  });
+
+  it('offers no Refresh for an id that is not a request id', () => {
+    expect(findActions(renderProgressCard({ sandbox: false, headline: 'h', detail: 'd', requestId: 'bad id', refresh: true }))).toEqual([]);
   });
 });
