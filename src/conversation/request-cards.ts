@@ -148,7 +148,12 @@ export async function broadcast(
 ): Promise<void> {
   const chat = deps.chat;
   if (!chat) return;
-  const fresh = (await deps.requests.get(request.id)) ?? request;
+  // The copies are listed on the stored request; a failed read must not undo what already happened.
+  const fresh =
+    (await deps.requests.get(request.id).catch((error: unknown) => {
+      deps.log.warn('card.copies_read_failed', { requestId: request.id, error: error as Error });
+      return undefined;
+    })) ?? request;
   for (const copy of fresh.cards ?? []) {
     if (copy.activityId === options.skipActivityId) continue;
     try {
