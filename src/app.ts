@@ -16,6 +16,7 @@ import type { AuditLog } from './storage/audit-log';
 import { createStorage } from './storage/create-storage';
 import type { KeyValueStore } from './storage/key-value-store';
 import { NotificationStore } from './storage/notification-store';
+import { DeliveryStore } from './storage/delivery-store';
 import { ReferenceStore } from './storage/reference-store';
 import { RequestStore } from './storage/request-store';
 import { createAdapter } from './transport/adapter';
@@ -71,12 +72,14 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const directory = overrides.directory ?? new GraphDirectory({ credential, endpoint: config.graph.endpoint, timeoutMs: config.graphTimeoutMs, tenantFactsTtlMs: config.tenantFactsTtlMs });
   const storage =
     overrides.store && overrides.audit
-      ? { store: overrides.store, audit: overrides.audit, describe: 'provided by the caller' }
+      ? { store: overrides.store, audit: overrides.audit, describe: 'provided by the caller', shared: true }
       : createStorage({ ...config.storage, credential, dataDir: config.dataDir, log });
   const { store, audit } = storage;
   const references = new ReferenceStore(store);
   const adapter = createAdapter(config, log);
   const notifications = new NotificationStore(store);
+  // Teams retries a delivery for a few minutes at most; ten keeps every retry inside the window.
+  const deliveries = storage.shared ? new DeliveryStore(store, 10 * 60_000) : undefined;
   const deps: ConversationDeps = {
     directory,
     requests: new RequestStore(store),
@@ -135,6 +138,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     references,
     log,
     inFlight,
+    ...(deliveries ? { deliveries } : {}),
   });
   const health = async (): Promise<HealthReport> => {
     const graph = await checkGraphToken(credential, config.graph.endpoint);
@@ -156,6 +160,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const sweep = async (): Promise<void> => {
     await notifications.purgeSignatures(new Date()).catch((error: unknown) => log.warn('sweep.purge_failed', { error: error as Error }));
     await archiveClosed();
+    await deliveries?.purge().catch((error: unknown) => log.warn('sweep.purge_failed', { error: error as Error }));
     await settleInterrupted();
     const { expired, reminders } = await sweepRequests(deps);
     await announceRechecked(deps, await recheckWaiting(deps));

@@ -34,6 +34,8 @@ export interface AppStorage {
   audit: AuditLog;
   /** Where state lives, for the start-up log; never contains a key or SAS token. */
   describe: string;
+  /** Several processes may use this state at once (Blob): per-process memory cannot stand in for it. */
+  shared: boolean;
   /** Releases what the storage holds (the DATA_DIR lock). */
   close?(): void;
 }
@@ -57,6 +59,7 @@ export function createStorage(options: StorageOptions): AppStorage {
     return {
       store,
       audit: new BlobAuditLog({ ...access, containerName }),
+      shared: true,
       describe: `Azure Blob Storage container ${store.url}${'accountUrl' in access ? ' (Entra ID token)' : ''}`,
     };
   }
@@ -66,6 +69,7 @@ export function createStorage(options: StorageOptions): AppStorage {
   return {
     store: new FileStore(stateDir, options.log),
     audit: new FileAuditLog(auditFile),
+    shared: false,
     describe: `local files: state in ${stateDir}, audit trail in ${auditFile}`,
     close: release,
   };

@@ -25,6 +25,7 @@ import type { ConversationDeps } from '../conversation/deps';
 import { handleMessage } from '../conversation/handle-message';
 import type { CardActionResult, CardJson } from '../conversation/replies';
 import type { Logger } from '../log';
+import type { DeliveryStore } from '../storage/delivery-store';
 import type { ReferenceStore, StoredReference } from '../storage/reference-store';
 import type { Actor, ChangeRequest } from '../workflow/types';
 import { InFlight } from './in-flight';
@@ -40,6 +41,8 @@ export interface BotOptions {
   references: ReferenceStore;
   log: Logger;
   inFlight: InFlight;
+  /** With shared state: delivered activity ids in the store, so a retry reaching another instance is dropped too. */
+  deliveries?: DeliveryStore;
 }
 
 const TIMED_OUT: unique symbol = Symbol('timed out');
@@ -100,6 +103,10 @@ export class ImmutableIdBot extends TeamsActivityHandler {
       }
       this.seen.add(key);
       if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value as string);
+      if (!(await this.firstDelivery(key))) {
+        this.options.log.info('activity.duplicate_ignored', { activityId: activity.id, conversationId: activity.conversation?.id, otherInstance: true });
+        return;
+      }
     }
     await this.trackReferences(context);
     // One correlation id per turn in every log line; never the message text (it may name other users).
@@ -113,6 +120,17 @@ export class ImmutableIdBot extends TeamsActivityHandler {
       tenantId,
     });
     await super.run(context);
+  }
+
+  /** Whether no other instance got this delivery first; a storage failure lets it through (a missed reply is worse than a rare repeat). */
+  private async firstDelivery(key: string): Promise<boolean> {
+    if (!this.options.deliveries) return true;
+    try {
+      return await this.options.deliveries.claim(key);
+    } catch (error) {
+      this.options.log.warn('activity.delivery_check_failed', { error: error as Error });
+      return true;
+    }
   }
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {

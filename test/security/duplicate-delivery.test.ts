@@ -5,6 +5,7 @@
  * The same activity delivered twice is processed once: one reply and one Graph lookup.
  */
 import { randomUUID } from 'node:crypto';
+import { MemoryStore } from '../../src/storage/memory-store';
 import { Harness, HELPDESK, startHarness , useHarness } from '../helpers/bot-harness';
 import { baseActivity, graphRequests, patches, requestClear, sentCards, sentTexts } from '../helpers/security-helpers';
 
@@ -61,4 +62,33 @@ it('still answers a different message, and the same id in another conversation (
   await h.post(message('show alice@contoso.com', { id, conversation: 'groupChat' }));
   expect(sentCards(h)).toHaveLength(3);
   expect(lookups()).toHaveLength(3);
+});
+
+describe('two instances sharing state (as with Blob storage)', () => {
+  it('answers a message once when Teams retries it on the other instance, at once or later', async () => {
+    const store = new MemoryStore();
+    const first = await startHarness({ RATE_LIMIT_PER_MINUTE: '10000' }, { store });
+    let second: Harness | undefined;
+    try {
+      second = await startHarness(
+        { RATE_LIMIT_PER_MINUTE: '10000' },
+        { store, sandbox: first.sandbox, connector: first.connector, conversations: { personal: first.conversationIdFor('personal'), groupChat: first.conversationIdFor('groupChat'), channel: first.conversationIdFor('channel') } },
+      );
+      const lookupsOf = () => graphRequests(first.sandbox).filter((r) => r.path === '/v1.0/$batch');
+      const delivery = { ...baseActivity(first, { from: HELPDESK }), type: 'message', text: 'show alice@contoso.com' };
+      expect((await first.post(delivery)).status).toBe(200);
+      expect((await second.post(delivery)).status).toBe(200);
+      const together = { ...baseActivity(first, { from: HELPDESK }), type: 'message', text: 'clear immutable id for alice@contoso.com' };
+      await Promise.all([first.post(together), second.post(together)]);
+      expect(sentCards(first)).toHaveLength(2);
+      expect(lookupsOf()).toHaveLength(2);
+      expect(first.audit.entries.length + second.audit.entries.length).toBe(1); // one request.created
+      // A different message still gets its answer on either instance.
+      await second.post({ ...baseActivity(first, { from: HELPDESK }), type: 'message', text: 'help' });
+      expect(first.connector.messages().length).toBe(3);
+    } finally {
+      await second?.close();
+      await first.close();
+    }
+  });
 });
