@@ -2,7 +2,7 @@
  * The audit trail: every request, decision, change and failure, written before a change
  * (intent) and after it (outcome). The value before a clear is the rollback record.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { AttributeChange, ChangeKind } from '../workflow/types';
@@ -71,57 +71,127 @@ export class MemoryAuditLog implements AuditLog {
 /**
  * Appends one JSON line per entry to a file and flushes it to disk before returning. Each record
  * starts on a new line even after a torn write (a crash mid-line), so no later record is hidden.
+ *
+ * `history <user>` must not read everyone's records: each line is also appended to a per-target
+ * file (audit-by-target/<sha256 of the target id>.jsonl) after the main file, which stays the
+ * complete trail. A trail written before those files existed is split once, on the first
+ * per-target read (audit-by-target/.complete records it).
  */
 export class FileAuditLog implements AuditLog {
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly byTargetDir: string;
+  private indexed = false;
 
-  constructor(private readonly file: string) {}
+  constructor(private readonly file: string) {
+    this.byTargetDir = path.join(path.dirname(file), 'audit-by-target');
+  }
 
   async append(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry> {
     const full = { id: randomUUID(), at: new Date().toISOString(), ...entry };
+    const line = JSON.stringify(full);
+    // Once per process: a new trail is marked split before its first record, an old one is split now.
+    await this.ensureIndexed();
     // One append at a time in this process, so the "does the file end in a newline" check holds.
-    const run = this.tail.then(() => this.appendLine(JSON.stringify(full)));
-    this.tail = run.catch(() => undefined);
+    const run = this.serially(async () => {
+      await appendLine(this.file, line);
+      await appendLine(this.targetFile(full.target.id), line);
+    });
     await run;
     return full;
   }
 
-  private async appendLine(line: string): Promise<void> {
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
-    const handle = await fs.open(this.file, 'a+');
-    try {
-      const { size } = await handle.stat();
-      let torn = false;
-      if (size > 0) {
-        const last = Buffer.alloc(1);
-        await handle.read(last, 0, 1, size - 1);
-        torn = last[0] !== 0x0a;
+  private serially<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(task);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private targetFile(targetId: string): string {
+    return path.join(this.byTargetDir, `${createHash('sha256').update(targetId).digest('hex')}.jsonl`);
+  }
+
+  /** Splits a trail written before the per-target files existed, once (in the append queue, so no append interleaves). */
+  private ensureIndexed(): Promise<void> {
+    if (this.indexed) return Promise.resolve();
+    return this.serially(async () => {
+      const marker = path.join(this.byTargetDir, '.complete');
+      if (!(await exists(marker))) {
+        const byTarget = new Map<string, string[]>();
+        for (const line of (await readText(this.file)).split('\n')) {
+          const targetId = targetIdOf(line);
+          if (targetId !== undefined) byTarget.set(targetId, [...(byTarget.get(targetId) ?? []), line]);
+        }
+        await fs.mkdir(this.byTargetDir, { recursive: true });
+        // Whole files, not appends: a split interrupted earlier is simply done again.
+        for (const [targetId, lines] of byTarget) await fs.writeFile(this.targetFile(targetId), lines.join('\n') + '\n', 'utf8');
+        await fs.writeFile(marker, new Date().toISOString(), 'utf8');
       }
-      await handle.appendFile((torn ? '\n' : '') + line + '\n', 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+      this.indexed = true;
+    });
   }
 
   async list(filter: { targetId?: string; limit?: number } = {}): Promise<AuditEntry[]> {
-    let text = '';
-    try {
-      text = await fs.readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (filter.targetId) await this.ensureIndexed();
+    const text = await readText(filter.targetId ? this.targetFile(filter.targetId) : this.file);
+    return select(parseLines(text), filter);
+  }
+}
+
+/** Appends a line, starting it on a new line if the file ends in a torn one, and flushes it to disk. */
+async function appendLine(file: string, line: string): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const handle = await fs.open(file, 'a+');
+  try {
+    const { size } = await handle.stat();
+    let torn = false;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      torn = last[0] !== 0x0a;
     }
-    const entries = text
-      .split('\n')
-      .filter(Boolean)
-      .flatMap((line) => {
-        try {
-          return [JSON.parse(line) as AuditEntry];
-        } catch {
-          return []; // a torn last line after a crash is skipped, earlier lines stay readable
-        }
-      });
-    return select(entries, filter);
+    await handle.appendFile((torn ? '\n' : '') + line + '\n', 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return '';
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+function parseLines(text: string): AuditEntry[] {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as AuditEntry];
+      } catch {
+        return []; // a torn last line after a crash is skipped, earlier lines stay readable
+      }
+    });
+}
+
+function targetIdOf(line: string): string | undefined {
+  if (!line) return undefined;
+  try {
+    const id = (JSON.parse(line) as Partial<AuditEntry>).target?.id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -124,12 +124,65 @@ describe('blob audit log', () => {
     const first = await log.append(entry(1));
     const second = await log.append(entry(2, BOB));
     const blobs: Array<{ name: string; target?: string }> = [];
+    const index: string[] = [];
     for await (const b of new ContainerClient(azurite.connectionString, containerName).listBlobsFlat({ includeMetadata: true })) {
-      blobs.push({ name: b.name, target: b.metadata?.targetid });
+      if (b.name.startsWith('audit/')) blobs.push({ name: b.name, target: b.metadata?.targetid });
+      else index.push(b.name);
     }
+    // …and one empty index blob per entry under its target, so history <user> lists only that user's.
+    expect(index.sort()).toEqual(
+      [
+        'audit-index/.complete',
+        `audit-index/${ALICE.id}/${blobs[0]!.name.slice('audit/'.length)}`,
+        `audit-index/${BOB.id}/${blobs[1]!.name.slice('audit/'.length)}`,
+      ].sort(),
+    );
     expect(blobs).toEqual([
       { name: expect.stringMatching(new RegExp(`^audit/${first.at.replace(/\./g, '\\.')}_[0-9a-z]{8}_${first.id}\\.json$`)), target: ALICE.id },
       { name: expect.stringMatching(new RegExp(`^audit/${second.at.replace(/\./g, '\\.')}_[0-9a-z]{8}_${second.id}\\.json$`)), target: BOB.id },
     ]);
+  });
+});
+
+describe('history <user> reads only that user\'s records', () => {
+  it('file: lists a target from its own file, and splits a trail written before those files once', async () => {
+    const fs = await import('node:fs');
+    const dir = tempDir('iid-audit-');
+    const file = path.join(dir, 'audit.jsonl');
+    // A trail from an earlier version: only the main file.
+    const old = (n: number, target = ALICE) => JSON.stringify({ id: `old${n}`, at: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(), ...entry(n, target) });
+    fs.writeFileSync(file, [old(1), old(2, BOB), old(3)].join('\n') + '\n');
+    const log = new FileAuditLog(file);
+    expect((await log.list({ targetId: ALICE.id })).map((e) => e.id)).toEqual(['old3', 'old1']);
+    const added = await log.append(entry(4, BOB));
+    const reads = jest.spyOn(fs.promises, 'readFile');
+    try {
+      expect((await new FileAuditLog(file).list({ targetId: BOB.id })).map((e) => e.id)).toEqual([added.id, 'old2']);
+      const files = reads.mock.calls.map((call) => String(call[0]));
+      expect(files).not.toContain(file);
+      expect(files).toHaveLength(1);
+    } finally {
+      reads.mockRestore();
+    }
+    // The main file is still the complete trail.
+    expect((await log.list()).map((e) => e.id)).toEqual([added.id, 'old3', 'old2', 'old1']);
+  });
+
+  it('blob: a trail written before the index is indexed once, from metadata, and then listed by prefix', async () => {
+    const { ContainerClient } = await import('@azure/storage-blob');
+    const containerName = uniqueContainer('audit');
+    const container = new ContainerClient(azurite.connectionString, containerName);
+    await container.createIfNotExists();
+    for (const [n, target] of [[1, ALICE], [2, BOB], [3, ALICE]] as const) {
+      const body = JSON.stringify({ id: `old${n}`, at: `2026-01-01T00:0${n}:00.000Z`, ...entry(n, target) });
+      await container.getBlockBlobClient(`audit/2026-01-01T00:0${n}:00.000Z_0000000${n}_old${n}.json`).upload(body, Buffer.byteLength(body), { metadata: { targetid: encodeURIComponent(target.id) } });
+    }
+    const log = new BlobAuditLog({ connectionString: azurite.connectionString, containerName });
+    expect((await log.list({ targetId: ALICE.id })).map((e) => e.id)).toEqual(['old3', 'old1']);
+    const added = await log.append(entry(4, BOB));
+    expect((await new BlobAuditLog({ connectionString: azurite.connectionString, containerName }).list({ targetId: BOB.id })).map((e) => e.id)).toEqual([added.id, 'old2']);
+    const bobIndex: string[] = [];
+    for await (const b of container.listBlobsFlat({ prefix: `audit-index/${BOB.id}/` })) bobIndex.push(b.name);
+    expect(bobIndex).toHaveLength(2);
   });
 });
