@@ -26,6 +26,27 @@ export function targetUpn(i: number): string {
   return `bench${i}@contoso.com`;
 }
 
+/** The immutable id target user i is seeded with (and given back before each request for it). */
+export function seededImmutableId(i: number): string {
+  return Buffer.from(targetId(i).replace(/-/g, ''), 'hex').toString('base64');
+}
+
+function targetId(i: number): string {
+  return `be0c1000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+}
+
+/**
+ * Flows rotate over this many targets per person, and a target's immutable id is given back just
+ * before it is asked for again: a change still finishing in the background (a slow tap answers
+ * "Working…", a lease takeover settles later) never meets the next request for the same user.
+ */
+export const TARGETS_PER_PERSON = 4;
+
+/** The target of person i's k-th flow among n people. */
+export function flowTarget(i: number, k: number, n: number): number {
+  return i + n * (k % TARGETS_PER_PERSON);
+}
+
 /** The default seed plus `count` clearable users, each with its own immutable id. */
 export function benchSeed(count: number): SeedData {
   const seed = defaultSeed();
@@ -33,7 +54,7 @@ export function benchSeed(count: number): SeedData {
   if (!alice) throw new Error('the sandbox seed has no alice@contoso.com to copy');
   for (let i = 0; i < count; i++) {
     const upn = targetUpn(i);
-    const id = `be0c1000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const id = targetId(i);
     seed.users.push({
       ...structuredClone(alice),
       id,
@@ -42,7 +63,7 @@ export function benchSeed(count: number): SeedData {
       mail: upn,
       mailNickname: `bench${i}`,
       proxyAddresses: [`SMTP:${upn}`],
-      onPremisesImmutableId: Buffer.from(id.replace(/-/g, ''), 'hex').toString('base64'),
+      onPremisesImmutableId: seededImmutableId(i),
       onPremisesUserPrincipalName: upn,
       onPremisesSamAccountName: `bench${i}`,
     });
@@ -98,22 +119,28 @@ export async function say(target: Target, i: number, text: string): Promise<numb
 export interface PendingRequest {
   i: number;
   requestId: string;
-  /** The target's immutable id before the clear, put back after it. */
-  original: string | null;
   requestMs: number;
 }
 
-/** Person i asks to clear target user i; resolves with the request id on the Confirm card. */
-export async function requestClear(target: Target, sandbox: RunningSandbox, i: number): Promise<PendingRequest> {
-  const upn = targetUpn(i);
+/** The last answer to each conversation's approval tap (to explain a failed flow). */
+const lastTaps = new Map<string, string>();
+
+/** Person i asks to clear target user t (their own by default); resolves with the request id on the Confirm card. */
+export async function requestClear(target: Target, sandbox: RunningSandbox, i: number, t = i): Promise<PendingRequest> {
+  const upn = targetUpn(t);
   const user = sandbox.getUser(upn);
   if (!user) throw new Error(`the sandbox has no ${upn}`);
+  user.onPremisesImmutableId = seededImmutableId(t);
   const conversation = conversationId(target, i);
   target.connector.forget(conversation);
   const requestMs = await say(target, i, `clear immutable id for ${upn}`);
   const requestId = target.connector.lastRequestId(conversation);
-  if (!requestId) throw new Error(`no Confirm card for ${upn}; the bot said: ${target.connector.lastMessage(conversation) ?? 'nothing'}`);
-  return { i, requestId, original: user.onPremisesImmutableId, requestMs };
+  if (!requestId) {
+    throw new Error(
+      `no Confirm card for ${upn}; the bot said: ${target.connector.lastMessage(conversation) ?? 'nothing'}; this chat's last approval was answered: ${lastTaps.get(conversation) ?? 'none'}`,
+    );
+  }
+  return { i, requestId, requestMs };
 }
 
 /** Person i taps a card button (Action.Execute) with this verb and request (or job) id; resolves with the invoke's answer. */
@@ -146,21 +173,18 @@ export interface ApprovalTiming {
  */
 export async function approve(target: Target, sandbox: RunningSandbox, pending: PendingRequest): Promise<ApprovalTiming> {
   const { i, requestId } = pending;
-  const upn = targetUpn(i);
-  const user = sandbox.getUser(upn);
-  if (!user) throw new Error(`the sandbox has no ${upn}`);
   const conversation = conversationId(target, i);
   const tap = await tapCard(target, i, Verbs.approve, requestId);
+  lastTaps.set(conversation, tap.text.slice(0, 600));
   const started = performance.now() - tap.ms;
   // Over the card deadline the tap answers "Working…" and the outcome replaces the card later.
   // An answer that is not "Working…" is the outcome, cleared or not (e.g. a Graph timeout under load).
   const working = tap.text.includes('Working on it');
   const deadline = Date.now() + 120_000;
   while (working && target.connector.updates(conversation) === 0) {
-    if (Date.now() > deadline) throw new Error(`no outcome for ${upn} within 120 s: ${tap.text.slice(0, 300)}`);
+    if (Date.now() > deadline) throw new Error(`no outcome for request ${requestId} within 120 s: ${tap.text.slice(0, 300)}`);
     await new Promise((r) => setTimeout(r, 10));
   }
   const outcomeMs = performance.now() - started;
-  user.onPremisesImmutableId = pending.original;
   return { approveMs: tap.ms, outcomeMs };
 }

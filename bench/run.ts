@@ -20,7 +20,7 @@ import { startSandbox, type RunningSandbox, type RecordedRequest } from '../src/
 import { BotKind, BotProcess, startBotProcess } from './bot-process';
 import type { ProbeStats } from './probe';
 import { startBenchConnector, type BenchConnector } from './connector';
-import { approve, benchSeed, personFor, requestClear, say, targetUpn, type ApprovalTiming, type PendingRequest, type Target } from './load';
+import { approve, benchSeed, flowTarget, personFor, requestClear, say, targetUpn, TARGETS_PER_PERSON, type ApprovalTiming, type PendingRequest, type Target } from './load';
 import { runBulk, type BulkResult } from './bulk';
 import {
   bulkTable,
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
   process.stdout.write(`bench: ${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}\n`);
 
   const n = options.conversations;
-  const sandbox = await startSandbox({ seed: benchSeed(n) });
+  const sandbox = await startSandbox({ seed: benchSeed(n * TARGETS_PER_PERSON) });
   const connector = await startBenchConnector();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'iid-bench-'));
   const graphEnv = {
@@ -225,10 +225,11 @@ async function main(): Promise<void> {
       for (const kind of KINDS) afterLookup[kind] = await bots[kind].stats();
       if (process.env.BENCH_DEBUG) process.stdout.write(`${JSON.stringify(afterLookup)}\n`);
       const flowTurns = options.lookupOnly ? 0 : options.turns;
-      for (let w = 0; w < Math.min(options.warmup, flowTurns); w++) await flowRound(bots.bot, targetOf('bot', 'flow'), sandbox, connector, n);
+      let flowRounds = 0;
+      for (let w = 0; w < Math.min(options.warmup, flowTurns); w++) await flowRound(bots.bot, targetOf('bot', 'flow'), sandbox, connector, n, flowRounds++);
       const flowAcc = { ...newAccumulator(), timings: [] as Array<{ requestMs: number } & ApprovalTiming>, requestGraph: 0, calls: {} as Record<string, number> };
       for (let r = 0; r < flowTurns; r++) {
-        const round = await flowRound(bots.bot, targetOf('bot', 'flow'), sandbox, connector, n);
+        const round = await flowRound(bots.bot, targetOf('bot', 'flow'), sandbox, connector, n, flowRounds++);
         flowAcc.cpuMicros += round.cpuMicros;
         flowAcc.timings.push(...round.timings);
         flowAcc.wallMs += round.wallMs;
@@ -302,12 +303,12 @@ async function main(): Promise<void> {
  * One round of request → approve → outcome in every conversation: first every request
  * (concurrently), then every approval, so each phase's Graph calls can be counted on its own.
  */
-async function flowRound(bot: BotProcess, target: Target, sandbox: RunningSandbox, connector: BenchConnector, n: number) {
+async function flowRound(bot: BotProcess, target: Target, sandbox: RunningSandbox, connector: BenchConnector, n: number, round: number) {
   const before = await bot.stats();
   const calls = connector.counts.calls;
   sandbox.clearRequests();
   const t0 = performance.now();
-  const pending = await runAll(n, (i) => requestClear(target, sandbox, i));
+  const pending = await runAll(n, (i) => requestClear(target, sandbox, i, flowTarget(i, round, n)));
   const requestGraph = graphRoundTrips(sandbox.requests());
   sandbox.clearRequests();
   const approvals = await runAll(n, (i) => approve(target, sandbox, pending[i] as PendingRequest));
@@ -328,8 +329,11 @@ async function runLong(options: Options, bot: BotProcess, target: Target, sandbo
   // BENCH_DIAGNOSE=1 (with --expose-gc on the bot): samples after a full GC, heap snapshots at the second and last sample.
   const diagnose = Boolean(process.env.BENCH_DIAGNOSE);
   const n = Math.min(options.conversations, options.flows);
+  const flowsOf = new Array<number>(n).fill(0);
   const flow = async (i: number): Promise<void> => {
-    await approve(target, sandbox, await requestClear(target, sandbox, i));
+    const k = flowsOf[i] ?? 0;
+    flowsOf[i] = k + 1;
+    await approve(target, sandbox, await requestClear(target, sandbox, i, flowTarget(i, k, n)));
   };
   for (let w = 0; w < options.warmup; w++) await runAll(n, flow);
   const first = await bot.stats();
