@@ -1,5 +1,7 @@
 /** Plain card JSON, template expansion and the size budget shared by every renderer. */
 import type * as ACData from 'adaptivecards-templating';
+import { isDeepStrictEqual } from 'node:util';
+import { compileTemplate } from './compile-template';
 
 /** An Adaptive Card as plain JSON; the transport wraps it in an attachment. */
 export type AdaptiveCardJson = Record<string, unknown>;
@@ -34,9 +36,8 @@ const templates: Array<CardTemplate<object>> = [];
 let templating: typeof ACData | undefined;
 
 /**
- * Loading the templating engine (adaptive-expressions, antlr) and parsing every template's
- * expressions takes most of the bot's start-up: it happens on first use or in
- * prepareCardTemplates(), which the app calls just after it starts listening.
+ * Loading the templating engine (adaptive-expressions, antlr) and parsing a template's expressions
+ * costs most of a second and tens of MB: it happens only when a card cannot be bound fast.
  */
 function loadTemplating(): typeof ACData {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at start-up (see above)
@@ -44,9 +45,20 @@ function loadTemplating(): typeof ACData {
   return templating;
 }
 
-/** Parses every card template now (once each), so no reply waits for it. */
+/**
+ * Compiles every card template now (once each, a few milliseconds), so no reply waits for it.
+ * The engine is not loaded: every template is bound fast, and the engine (with adaptive-expressions
+ * and antlr, most of the bot's start-up and memory) is loaded only if a card ever needs it.
+ */
 export function prepareCardTemplates(): void {
-  for (const template of templates) template.prepare();
+  for (const template of templates) template.prepareBinding();
+}
+
+let crossCheck = false;
+
+/** Tests: expand every card through the engine as well, and throw when the fast binding differs. */
+export function setCardBindingCrossCheck(on: boolean): void {
+  crossCheck = on;
 }
 
 /**
@@ -57,6 +69,8 @@ export function prepareCardTemplates(): void {
  */
 export class CardTemplate<VM extends object> {
   private template: ACData.Template | undefined;
+  /** The fast binding (compile-template.ts); null when the template needs the engine. */
+  private binder: ((root: Record<string, unknown>) => unknown) | null | undefined;
 
   constructor(
     private readonly name: string,
@@ -71,9 +85,20 @@ export class CardTemplate<VM extends object> {
     return this.template;
   }
 
+  /** Compiles the fast binding. */
+  prepareBinding(): void {
+    this.binder ??= compileTemplate(this.payload) ?? null;
+  }
+
   /** Expands the template; throws on a template/view-model mismatch instead of sending a broken card. */
   expand(viewModel: VM): AdaptiveCardJson {
-    const card: unknown = this.prepare().expand({ $root: viewModel });
+    this.binder ??= compileTemplate(this.payload) ?? null;
+    const bound = this.binder?.(viewModel as Record<string, unknown>);
+    const card: unknown = bound ?? this.prepare().expand({ $root: viewModel });
+    if (crossCheck && bound !== undefined) {
+      const engine: unknown = this.prepare().expand({ $root: viewModel });
+      if (!isDeepStrictEqual(engine, bound)) throw new Error(`${this.name} card: the fast binding differs from the engine's expansion`);
+    }
     if (typeof card !== 'object' || card === null || Array.isArray(card)) {
       throw new Error(`${this.name} card template did not expand to an object`);
     }

@@ -29,6 +29,9 @@ interface Action {
   style: 'positive' | 'destructive' | 'default';
 }
 
+/** An action as the template binds it: `styled` picks the variant with a style (plain data, no comparison in the template). */
+type BoundAction = Action & { styled: boolean };
+
 interface BulkCardViewModel {
   sandbox: boolean;
   jobId: string;
@@ -53,7 +56,7 @@ interface BulkCardViewModel {
   previousValues: string;
   showRejectInput: boolean;
   hasActions: boolean;
-  actions: Action[];
+  actions: BoundAction[];
 }
 
 const card = new CardTemplate<BulkCardViewModel>('bulk-job', template);
@@ -182,6 +185,6 @@ export function renderBulkJobCard(input: BulkCardInput): AdaptiveCardJson {
     previousValues: `The previous values of the ${changed} changed users are in the audit record of each user (\`history <user>\`); send \`csv ${job.id}\` in our personal chat for them as a CSV file.`,
     showRejectInput: preview && total > 0,
     hasActions: actions.length > 0,
-    actions,
+    actions: actions.map((a): BoundAction => ({ ...a, styled: a.style !== 'default' })),
   });
 }
