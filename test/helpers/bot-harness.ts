@@ -9,7 +9,7 @@ import path from 'node:path';
 import { App, createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger, silentLogger } from '../../src/log';
-import { MemoryAuditLog } from '../../src/storage/audit-log';
+import { MemoryAuditLog, type AuditLog } from '../../src/storage/audit-log';
 import { MemoryStore } from '../../src/storage/memory-store';
 import { RunningSandbox, startSandbox } from '../../src/sandbox';
 import { RecordingConnector, startRecordingConnector } from './recording-connector';
@@ -68,6 +68,8 @@ export interface HarnessOptions {
   connector?: RecordingConnector;
   /** State shared with another harness (two instances on one store, as with Blob state). */
   store?: MemoryStore;
+  /** The audit trail the bot writes and reads (default: a MemoryAuditLog, `Harness.audit`). */
+  auditLog?: AuditLog;
 }
 
 export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
@@ -84,7 +86,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
   });
   const audit = new MemoryAuditLog();
   // HARNESS_LOG=1 shows the bot's JSON log while debugging a test.
-  const app = createApp(config, process.env.HARNESS_LOG ? createLogger() : silentLogger, options.persistent ? {} : { store: options.store ?? new MemoryStore(), audit });
+  const app = createApp(config, process.env.HARNESS_LOG ? createLogger() : silentLogger, options.persistent ? {} : { store: options.store ?? new MemoryStore(), audit: options.auditLog ?? audit });
   const botUrl = await app.listen();
   const tenantId = sandbox.tenantId;
 
