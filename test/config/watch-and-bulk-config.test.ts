@@ -19,8 +19,8 @@ describe('the sync-error watch settings', () => {
 });
 
 describe('the bulk write limit', () => {
-  it('defaults to 1,100 writes a minute and stays within Graph\'s 1,200', () => {
-    expect(loadConfig(base).bulk.maxWritesPerMinute).toBe(1100);
+  it('defaults to 1,150 writes a minute (96 % of Graph\'s 1,200, so a stall does not drop a job below 90 %) and stays within it', () => {
+    expect(loadConfig(base).bulk.maxWritesPerMinute).toBe(1150);
     expect(loadConfig({ ...base, BULK_MAX_WRITES_PER_MINUTE: '600' }).bulk.maxWritesPerMinute).toBe(600);
     expect(problemsOf({ BULK_MAX_WRITES_PER_MINUTE: '5000' })).toMatch(/BULK_MAX_WRITES_PER_MINUTE: "5000" must be a whole number from 1 to 1200/);
     expect(problemsOf({ BULK_MAX_WRITES_PER_MINUTE: 'fast' })).toMatch(/BULK_MAX_WRITES_PER_MINUTE/);
