@@ -293,6 +293,7 @@ export class ImmutableIdBot extends TeamsActivityHandler {
     const raced = await Promise.race([outcome, timeout]);
     if (raced !== TIMED_OUT) {
       if ('result' in raced) {
+        if (activity.type === ActivityTypes.Invoke) await this.shareTappedCard(deps, context, raced.result);
         await sendReplies(context, raced.result.followUps, this.recordCard);
         return raced.result;
       }
@@ -334,8 +335,21 @@ export class ImmutableIdBot extends TeamsActivityHandler {
       .catch((error: unknown) => deps.log.error('card_action.finish_failed', { error: error as Error, conversationId: reference.conversation?.id }));
   }
 
+  /**
+   * The invoke response replaces the card only for the person who tapped. In a group chat or
+   * channel everyone else would keep the old card (buttons of a request already decided), so the
+   * message itself gets the shared view. Not after a refresh: it changes nothing, and an edited
+   * message makes every client refresh again.
+   */
+  private async shareTappedCard(deps: ConversationDeps, context: TurnContext, result: CardActionResult): Promise<void> {
+    const activity = context.activity;
+    const shared = activity.conversation?.isGroup === true || ['groupChat', 'channel'].includes(activity.conversation?.conversationType ?? '');
+    if (result.kind !== 'card' || !shared || !activity.replyToId || parseActionData(activity.value)?.verb === 'request.refresh') return;
+    await this.replaceCard(deps, context, activity.replyToId, result.shared ?? result.card, 1);
+  }
+
   /** Replaces the tapped card; a passing connector error is retried, so no interim card is left behind. */
-  private async replaceCard(deps: ConversationDeps, context: TurnContext, messageId: string, card: CardJson): Promise<void> {
+  private async replaceCard(deps: ConversationDeps, context: TurnContext, messageId: string, card: CardJson, attempts = CARD_UPDATE_ATTEMPTS): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await context.updateActivity({ type: 'message', id: messageId, attachments: [CardFactory.adaptiveCard(card)] });
@@ -343,7 +357,7 @@ export class ImmutableIdBot extends TeamsActivityHandler {
       } catch (error) {
         const status = (error as { statusCode?: number }).statusCode;
         // 403/404: the bot was removed or the message is gone; nobody can see the card any more.
-        if (status === 403 || status === 404 || attempt >= CARD_UPDATE_ATTEMPTS) {
+        if (status === 403 || status === 404 || attempt >= attempts) {
           deps.log.warn(status === 403 || status === 404 ? 'chat.conversation_gone' : 'card.update_failed', { messageId, status, error: error as Error });
           return;
         }

@@ -241,4 +241,27 @@ describe('the card everyone sees is the shared view, never the tapper’s own', 
     expect(verbsOn(card)).toEqual(expect.arrayContaining(['request.approve', 'request.reject', 'request.cancel']));
     expect(verbsOn(card)).not.toContain('request.reason');
   });
+
+  it('a tap answered at once in a group chat also turns the message into the shared view, for everyone else', async () => {
+    const { requestId, cardMessageId } = await requestClear(h, 'alice@contoso.com', { from: HELPDESK, conversation: 'groupChat' });
+    const { body } = await h.tap('request.reject', { requestId, rejectReason: 'wrong user' }, { conversation: 'groupChat', replyToId: cardMessageId });
+    expect(shown(body)).toMatch(/rejected/i);
+    // Without the edit, the requester and everyone else in the chat would still see Confirm and Reject.
+    const card = lastUpdateOf(cardMessageId);
+    expect(card && cardText(card)).toMatch(/rejected/i);
+    expect(verbsOn(card)).not.toContain('request.approve');
+  });
+
+  it('in a personal chat the invoke response is enough: the message is not edited', async () => {
+    const { requestId, cardMessageId } = await requestClear(h, 'alice@contoso.com', { from: HELPDESK });
+    await h.tap('request.cancel', { requestId }, { from: HELPDESK, replyToId: cardMessageId });
+    expect(updatesOf(cardMessageId)).toHaveLength(0);
+  });
+
+  it('a refresh does not edit the message (an edit makes every client refresh again)', async () => {
+    const { requestId, cardMessageId } = await requestClear(h, 'alice@contoso.com', { from: HELPDESK, conversation: 'groupChat' });
+    const { body } = await h.tap('request.refresh', { requestId }, { conversation: 'groupChat', replyToId: cardMessageId });
+    expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(updatesOf(cardMessageId)).toHaveLength(0);
+  });
 });
