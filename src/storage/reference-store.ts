@@ -24,8 +24,18 @@ const PREFIX = 'ref_';
  * and this makes its reference two direct reads instead of a listing of every reference.
  */
 const BY_CONVERSATION = 'convref_';
-/** Present once every reference of the store has its convref_ entry (stores written before it are indexed once). */
-const INDEXED = 'meta_reference_index';
+/** chanref_<channel id> and teamref_<team id> → { tenantId, conversationId }: posting to a channel finds its reference without a listing. */
+const BY_CHANNEL = 'chanref_';
+const BY_TEAM = 'teamref_';
+/** The team reference saved last: where a channel in no known team is tried. */
+const LATEST_TEAM = 'meta_latest_team_ref';
+/** Present once every reference of the store has its entries above (stores written before them are indexed once). */
+const INDEXED = 'meta_reference_index_v2';
+
+interface Pointer {
+  tenantId: string;
+  conversationId: string;
+}
 /** An unchanged reference is still re-saved this often, so `savedAt` says the bot was reached recently. */
 const RESAVE_AFTER_MS = 60 * 60 * 1000;
 /** References this process remembers having written (one per active conversation). */
@@ -45,7 +55,7 @@ export class ReferenceStore {
     await this.ensureIndexed();
     this.written.delete(key);
     await this.store.write(key, reference);
-    await this.store.write(BY_CONVERSATION + base(reference.conversation.id), { tenantId: reference.tenantId });
+    await this.writePointers(reference);
     this.remember(key, reference);
   }
 
@@ -83,16 +93,36 @@ export class ReferenceStore {
 
   /**
    * Finds a reference through which a channel can be reached: the channel itself, else its team
-   * (a team's id is its General channel's id), else any team the bot is in — Teams refuses the
-   * post if the channel is not in a team where the bot is installed, and the caller says so.
+   * (a team's id is its General channel's id), else the team the bot was last reached in — Teams
+   * refuses the post if the channel is not in a team where the bot is installed, and the caller
+   * says so. Each step is a direct read of an index entry.
    */
   async findForChannel(channelId: string): Promise<StoredReference | undefined> {
-    const all = await this.all();
-    return (
-      all.find((r) => base(r.conversation.id) === channelId || r.channelIdInTeam === channelId) ??
-      all.find((r) => r.teamId === channelId) ??
-      all.filter((r) => r.teamId).sort((a, b) => b.savedAt.localeCompare(a.savedAt))[0]
-    );
+    const own = await this.findConversation(channelId);
+    if (own) return own;
+    const inTeam = await this.follow(BY_CHANNEL + channelId);
+    if (inTeam?.channelIdInTeam === channelId) return inTeam;
+    const team = await this.follow(BY_TEAM + channelId);
+    if (team?.teamId === channelId) return team;
+    const latest = await this.follow(LATEST_TEAM);
+    if (latest?.teamId) return latest;
+    // The latest team's reference was removed (uninstall): look for another, rarely.
+    return (await this.all()).filter((r) => r.teamId).sort((a, b) => b.savedAt.localeCompare(a.savedAt))[0];
+  }
+
+  private async follow(pointerKey: string): Promise<StoredReference | undefined> {
+    const pointer = await this.store.read<Pointer>(pointerKey);
+    return pointer ? this.get(pointer.value.tenantId, pointer.value.conversationId) : undefined;
+  }
+
+  private async writePointers(reference: StoredReference): Promise<void> {
+    const pointer: Pointer = { tenantId: reference.tenantId, conversationId: base(reference.conversation.id) };
+    await this.store.write(BY_CONVERSATION + pointer.conversationId, { tenantId: reference.tenantId });
+    if (reference.channelIdInTeam) await this.store.write(BY_CHANNEL + reference.channelIdInTeam, pointer);
+    if (reference.teamId) {
+      await this.store.write(BY_TEAM + reference.teamId, pointer);
+      await this.store.write(LATEST_TEAM, pointer);
+    }
   }
 
   /** The reference of a conversation id, whatever the tenant: its convref_ entry names the tenant, so no listing. */
@@ -108,9 +138,8 @@ export class ReferenceStore {
   private ensureIndexed(): Promise<void> {
     this.indexed ??= (async () => {
       if (await this.store.read(INDEXED)) return;
-      for (const reference of await this.all()) {
-        await this.store.write(BY_CONVERSATION + base(reference.conversation.id), { tenantId: reference.tenantId });
-      }
+      // Oldest first, so the latest team pointer ends on the team saved last.
+      for (const reference of (await this.all()).sort((a, b) => a.savedAt.localeCompare(b.savedAt))) await this.writePointers(reference);
       await this.store.write(INDEXED, { at: new Date().toISOString() });
     })().catch((error: unknown) => {
       this.indexed = undefined;

@@ -90,7 +90,7 @@ describe('findConversation', () => {
     const list = jest.spyOn(store, 'list');
     // A fresh process too: nothing is listed.
     expect((await new ReferenceStore(store).findConversation('19:ops@thread.tacv2;messageid=1700000000000'))?.conversation.id).toBe('19:ops@thread.tacv2');
-    expect(reads).toEqual(['meta_reference_index', 'convref_19:ops@thread.tacv2', `ref_${TENANT}_19:ops@thread.tacv2`]);
+    expect(reads).toEqual(['meta_reference_index_v2', 'convref_19:ops@thread.tacv2', `ref_${TENANT}_19:ops@thread.tacv2`]);
     expect(await references.findConversation('a:missing')).toBeUndefined();
     expect(list).not.toHaveBeenCalled();
   });
@@ -112,5 +112,37 @@ describe('findConversation', () => {
     expect(await references.findConversation('a:1')).toBeUndefined();
     await references.save(reference('a:1'));
     expect((await references.findConversation('a:1'))?.conversation.id).toBe('a:1');
+  });
+});
+
+describe('findForChannel', () => {
+  const channel = (id: string, teamId: string, savedAt = new Date().toISOString()) =>
+    reference(id, { conversation: { id, conversationType: 'channel', isGroup: true, tenantId: TENANT }, teamId, channelIdInTeam: id, savedAt });
+
+  it('finds the channel, else its team, else the team reached last, by key and without listing every reference', async () => {
+    const store = new MemoryStore();
+    const references = new ReferenceStore(store);
+    for (let i = 0; i < 50; i++) await references.save(reference(`a:${i}`));
+    await references.save(channel('19:general-a@thread.tacv2', '19:general-a@thread.tacv2', '2026-01-01T00:00:00.000Z'));
+    await references.save(channel('19:ops@thread.tacv2', '19:general-a@thread.tacv2', '2026-01-02T00:00:00.000Z'));
+    await references.save(channel('19:general-b@thread.tacv2', '19:general-b@thread.tacv2', '2026-01-03T00:00:00.000Z'));
+    const list = jest.spyOn(store, 'list');
+    const fresh = new ReferenceStore(store);
+    expect((await fresh.findForChannel('19:ops@thread.tacv2'))?.conversation.id).toBe('19:ops@thread.tacv2');
+    expect((await fresh.findForChannel('19:general-a@thread.tacv2'))?.conversation.id).toBe('19:general-a@thread.tacv2');
+    // A channel the bot has not seen: through the team it was reached in last.
+    expect((await fresh.findForChannel('19:elsewhere@thread.tacv2'))?.teamId).toBe('19:general-b@thread.tacv2');
+    expect(list).not.toHaveBeenCalled();
+  });
+
+  it('indexes references saved before the channel entries existed, and still finds another team after the last one left', async () => {
+    const store = new MemoryStore();
+    await store.write(`ref_${TENANT}_19:general-a@thread.tacv2`, channel('19:general-a@thread.tacv2', '19:general-a@thread.tacv2', '2026-01-01T00:00:00.000Z'));
+    await store.write(`ref_${TENANT}_19:general-b@thread.tacv2`, channel('19:general-b@thread.tacv2', '19:general-b@thread.tacv2', '2026-01-03T00:00:00.000Z'));
+    const references = new ReferenceStore(store);
+    expect((await references.findForChannel('19:elsewhere@thread.tacv2'))?.teamId).toBe('19:general-b@thread.tacv2');
+    await references.removeTeam(TENANT, '19:general-b@thread.tacv2');
+    expect((await references.findForChannel('19:elsewhere@thread.tacv2'))?.teamId).toBe('19:general-a@thread.tacv2');
+    expect(await references.findForChannel('19:general-b@thread.tacv2')).toEqual(expect.objectContaining({ teamId: '19:general-a@thread.tacv2' }));
   });
 });
