@@ -48,6 +48,9 @@ export interface AuditEntry {
   detail?: string;
 }
 
+/** Bytes read at a time from the end of the trail for everyone's newest records. */
+const TAIL_CHUNK = 64 * 1024;
+
 export interface AuditLog {
   append(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry>;
   /** Newest first. */
@@ -131,9 +134,12 @@ export class FileAuditLog implements AuditLog {
   }
 
   async list(filter: { targetId?: string; limit?: number } = {}): Promise<AuditEntry[]> {
-    if (filter.targetId) await this.ensureIndexed();
-    const text = await readText(filter.targetId ? this.targetFile(filter.targetId) : this.file);
-    return select(parseLines(text), filter);
+    if (filter.targetId) {
+      await this.ensureIndexed();
+      return select(parseLines(await readText(this.targetFile(filter.targetId))), filter);
+    }
+    // Everyone's newest records: read the main trail from its end, only as far back as needed.
+    return select(await readLastEntries(this.file, filter.limit ?? 50), filter);
   }
 }
 
@@ -151,6 +157,43 @@ async function appendLine(file: string, line: string): Promise<void> {
     }
     await handle.appendFile((torn ? '\n' : '') + line + '\n', 'utf8');
     await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The last `count` readable entries of a JSONL file, in file order, reading backwards in chunks. */
+async function readLastEntries(file: string, count: number): Promise<AuditEntry[]> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  try {
+    let position = (await handle.stat()).size;
+    let pending = Buffer.alloc(0); // bytes before the earliest newline seen: maybe part of a line
+    const entries: AuditEntry[] = [];
+    while (position > 0 && entries.length < count) {
+      const length = Math.min(TAIL_CHUNK, position);
+      position -= length;
+      const chunk = Buffer.alloc(length);
+      await handle.read(chunk, 0, length, position);
+      pending = Buffer.concat([chunk, pending]);
+      // Split on newline bytes only, so a multi-byte character is never cut; the first piece may be incomplete.
+      const pieces: Buffer[] = [];
+      let end = pending.length;
+      for (let i = pending.length - 1; i >= 0; i--) {
+        if (pending[i] !== 0x0a) continue;
+        pieces.push(pending.subarray(i + 1, end));
+        end = i;
+      }
+      pending = pending.subarray(0, end);
+      if (position === 0) pieces.push(pending);
+      for (const piece of pieces) entries.unshift(...parseLines(piece.toString('utf8')).reverse());
+    }
+    return entries.slice(Math.max(0, entries.length - count));
   } finally {
     await handle.close();
   }

@@ -137,8 +137,9 @@ export class RequestStore {
     const found = await Promise.all(ids.map(async (id) => ({ id, request: await this.get(id) })));
     const open: ChangeRequest[] = [];
     for (const { id, request } of found) {
-      if (!request) await this.dropOrphan(id);
-      else if (isFinal(request.state)) await this.closeIndex(request);
+      // Healing is best effort: a storage fault here must not stop the sweep; the next listing tries again.
+      if (!request) await this.dropOrphan(id).catch(() => undefined);
+      else if (isFinal(request.state)) await this.closeIndex(request).catch(() => undefined);
       else if (states.includes(request.state)) open.push(request);
     }
     return open;

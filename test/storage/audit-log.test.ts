@@ -168,6 +168,18 @@ describe('history <user> reads only that user\'s records', () => {
     expect((await log.list()).map((e) => e.id)).toEqual([added.id, 'old3', 'old2', 'old1']);
   });
 
+  it('file: everyone\'s newest records are read from the end of the trail, across chunks and multi-byte characters', async () => {
+    const fs = await import('node:fs');
+    const file = path.join(tempDir('iid-audit-'), 'audit.jsonl');
+    const all = Array.from({ length: 3000 }, (_, n) => ({ id: `e${n}`, at: new Date(Date.UTC(2026, 0, 1) + n).toISOString(), ...entry(n, n % 2 ? BOB : ALICE), detail: `entry ${n} — ünïcødé 😀`.repeat(1 + (n % 7)) }));
+    fs.writeFileSync(file, all.map((e) => JSON.stringify(e)).join('\n') + '\n{"torn');
+    const log = new FileAuditLog(file);
+    const newestFirst = [...all].reverse();
+    expect(await log.list({ limit: 2500 })).toEqual(newestFirst.slice(0, 2500));
+    expect(await log.list({ limit: 5000 })).toEqual(newestFirst);
+    expect(await log.list()).toEqual(newestFirst.slice(0, 50));
+  });
+
   it('blob: a trail written before the index is indexed once, from metadata, and then listed by prefix', async () => {
     const { ContainerClient } = await import('@azure/storage-blob');
     const containerName = uniqueContainer('audit');
