@@ -24,6 +24,8 @@ import { channelMetadataUrl, inboundAuthHealth, warmOpenIdMetadata } from './tra
 import { ImmutableIdBot } from './transport/bot';
 import { InFlight } from './transport/in-flight';
 import { registerNotifyRoute } from './transport/notify-route';
+import { registerStorageFaultsRoute } from './transport/storage-faults-route';
+import { StorageFaults, withAuditFaults, withStorageFaults } from './storage/faulty-store';
 import { createServer, HealthReport } from './transport/server';
 import { TeamsChat } from './transport/teams-chat';
 import { reconcileInterrupted } from './workflow/reconcile';
@@ -74,7 +76,10 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     overrides.store && overrides.audit
       ? { store: overrides.store, audit: overrides.audit, describe: 'provided by the caller', shared: true }
       : createStorage({ ...config.storage, credential, dataDir: config.dataDir, log });
-  const { store, audit } = storage;
+  // Sandbox only: storage faults by step, armed over HTTP (POST /_sandbox/storage-faults).
+  const storageFaults = config.sandboxMode ? new StorageFaults() : undefined;
+  const store = storageFaults ? withStorageFaults(storage.store, storageFaults) : storage.store;
+  const audit = storageFaults ? withAuditFaults(storage.audit, storageFaults) : storage.audit;
   const references = new ReferenceStore(store);
   const adapter = createAdapter(config, log);
   const notifications = new NotificationStore(store);
@@ -156,6 +161,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   };
   const server = createServer({ adapter, bot, log, health });
   registerNotifyRoute(server, deps, { secret: config.notifySecret, seen: notifications, log });
+  if (storageFaults) registerStorageFaultsRoute(server, storageFaults, log);
 
   const sweep = async (): Promise<void> => {
     await notifications.purgeSignatures(new Date()).catch((error: unknown) => log.warn('sweep.purge_failed', { error: error as Error }));

@@ -16,6 +16,9 @@ interface OutcomeCardViewModel {
   /** The change completed and was read back. */
   isCleared: boolean;
   isPending: boolean;
+  /** A completed change with a note (recorded later, or its record could not be saved). */
+  hasDoneNote: boolean;
+  hasPendingNote: boolean;
   /** Headlines worded by the request's kind ("✅ Immutable ID cleared"). */
   /** Who the request is about, for the titles: the display name, or the UPN. */
   subjectName: string;
@@ -134,6 +137,8 @@ export function renderOutcomeCard(input: OutcomeCardInput): AdaptiveCardJson {
     sandbox: input.sandbox,
     isCleared: status === 'completed',
     isPending: status === 'completed-pending-replication',
+    hasDoneNote: status === 'completed' && shownMessage !== '',
+    hasPendingNote: status === 'completed-pending-replication' && shownMessage !== '',
     subjectName,
     doneHeadline: `✅ ${wording.doneTitle} for ${subjectName}`,
     pendingHeadline: `⏳ ${forSubject(wording.pendingTitle, subjectName)}`,

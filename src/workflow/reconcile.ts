@@ -46,9 +46,11 @@ async function settle(deps: WorkflowDeps, request: ChangeRequest, values: UserPa
   const changed = values !== undefined && allApplied(request.changes, values) && request.changes.some((c) => c.before !== c.after);
   const readBack = request.changes.map((c) => ({ ...c, after: values ? (values[c.attribute] ?? null) : c.before }));
   const at = nowIso(deps);
+  // A live user proves a restore ran, even if the instance stopped before recording it.
+  const known = request.steps.map((s) => (s.name === 'restore' && values !== undefined && s.status !== 'done' ? { ...s, status: 'done' as const, at } : s));
   // A multi-step kind whose first write was done says exactly where the user was left.
-  const stoppedAt = request.steps.find((s) => s.name !== 'verify' && s.status !== 'done');
-  const partly = request.steps.some((s) => s.name !== 'verify' && s.status === 'done');
+  const stoppedAt = known.find((s) => s.name !== 'verify' && s.status !== 'done');
+  const partly = known.some((s) => s.name !== 'verify' && s.status === 'done');
   const left = !changed && partly && stoppedAt ? kindModule(request.kind).leftState?.(stoppedAt.name, request) : undefined;
   const outcome: ChangeOutcome = changed
     ? {
@@ -68,7 +70,7 @@ async function settle(deps: WorkflowDeps, request: ChangeRequest, values: UserPa
           ? `The bot instance running this change stopped part-way. ${left}`
           : 'The bot stopped before the change was made, so nothing was changed. Send the command again if it is still needed.',
       };
-  const steps: RequestStep[] = request.steps.map((step) =>
+  const steps: RequestStep[] = known.map((step) =>
     step.status === 'done' ? step : { ...step, status: changed ? 'done' : 'skipped', at },
   );
   const won = await settleUnderLease(deps, request.id, (r) => ({ ...r, state: changed ? 'completed' : 'failed', outcome, steps }));

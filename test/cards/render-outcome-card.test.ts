@@ -4,7 +4,7 @@ import { cardTextJoined, collectCardText, findActions } from './card-text';
 import { ANCHOR, APPROVER, makeOutcome, makeRequest } from './fixtures';
 import { expectValidCard } from './official-parser';
 
-const STATUSES: Array<ChangeOutcome['status']> = ['completed', 'completed-pending-replication', 'failed', 'cancelled', 'stale', 'rejected', 'expired'];
+const STATUSES: Array<ChangeOutcome['status']> = ['completed', 'completed-pending-replication', 'failed', 'unconfirmed', 'cancelled', 'stale', 'rejected', 'expired'];
 
 function render(request: Partial<ChangeRequest>, sandbox = false): ReturnType<typeof renderOutcomeCard> {
   return renderOutcomeCard({ request: makeRequest(request), sandbox });
@@ -70,6 +70,7 @@ describe('renderOutcomeCard', () => {
     ['completed', /^Immutable ID cleared for Alice Smith$/],
     ['completed-pending-replication', /^Cleared for Alice Smith — waiting for directory replication$/],
     ['failed', /^Clearing the immutable ID for Alice Smith failed$/],
+    ['unconfirmed', /^Could not confirm: Clearing the immutable ID for Alice Smith$/],
     ['cancelled', /^Request for Alice Smith cancelled/],
     ['stale', /^Nothing changed for Alice Smith$/],
     ['rejected', /^Request for Alice Smith rejected/],
