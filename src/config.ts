@@ -225,7 +225,7 @@ export function loadConfig(env: Env = process.env): Config {
   const executionLeaseMs = parseDuration('EXECUTION_LEASE', get('EXECUTION_LEASE'), 2 * 60_000, DURATION_LIMITS.EXECUTION_LEASE, problems);
   const bulk = { maxWritesPerMinute: parseInteger('BULK_MAX_WRITES_PER_MINUTE', get('BULK_MAX_WRITES_PER_MINUTE'), 1150, 1, 1200, problems) };
   const tenantFactsTtlMs = parseDuration('TENANT_FACTS_TTL', get('TENANT_FACTS_TTL'), HOUR, DURATION_LIMITS.TENANT_FACTS_TTL, problems);
-  const authMetadataTimeoutMs = parseDuration('AUTH_METADATA_TIMEOUT', get('AUTH_METADATA_TIMEOUT'), 10_000, DURATION_LIMITS.AUTH_METADATA_TIMEOUT, problems);
+  const authMetadataTimeoutMs = parseDuration('AUTH_METADATA_TIMEOUT', get('AUTH_METADATA_TIMEOUT'), 5_000, DURATION_LIMITS.AUTH_METADATA_TIMEOUT, problems);
   if (problems.length > 0 || !bot || !graph) throw new ConfigError(problems);
   return deepFreeze({
     port,

@@ -87,11 +87,17 @@ describe('a metadata host that accepts the connection and never answers', () => 
   });
 });
 
-describe('a metadata host that answers 500', () => {
+describe('a metadata host that answers 500, then recovers', () => {
   let failing: https.Server;
+  let broken = true;
   let h: Harness;
   beforeAll(async () => {
     failing = https.createServer(loadSandboxTls(), (_req, res) => {
+      if (!broken) {
+        res.writeHead(307, { location: issuer.metadataUrl });
+        res.end();
+        return;
+      }
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('upstream trouble');
     });
@@ -109,6 +115,14 @@ describe('a metadata host that answers 500', () => {
     const { status, body } = await health(h);
     expect(status).toBe(503);
     expect(body.inboundAuth).toMatchObject({ status: 'failing', error: expect.stringMatching(/Failed to load openID config: 500/) });
+  });
+
+  it('shows the recovery in /healthz without waiting for a message, and accepts messages again', async () => {
+    broken = false;
+    const { status, body } = await health(h);
+    expect(status).toBe(200);
+    expect(body.inboundAuth).toMatchObject({ ok: true, status: 'ok' });
+    expect((await sendMessage(h)).status).toBe(200);
   });
 });
 

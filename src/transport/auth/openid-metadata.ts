@@ -36,7 +36,7 @@ interface OpenIdMetadataInternals {
 type NodeFetch = (url: string, init?: Record<string, unknown>) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
 
 const statuses = new Map<string, MetadataStatus>();
-let timeoutMs = 10_000;
+let timeoutMs = 5_000;
 let installed = false;
 
 /** The last outcome of fetching this metadata URL in this process; undefined before the first attempt. */
