@@ -6,6 +6,8 @@
 import { RequestStore } from '../../src/storage/request-store';
 import type { ChangeRequest, RequestState } from '../../src/workflow/types';
 import { CountingStore } from '../helpers/counting-store';
+import { RunningAzurite, startAzurite } from '../helpers/azurite';
+import { BACKENDS, makeBacking, removeTempDirs } from './backends';
 
 const PENDING: RequestState[] = ['awaiting-approval', 'waiting-for-unsync'];
 const HOUR = 3600_000;
@@ -160,5 +162,31 @@ describe('archiving after REQUEST_RETENTION', () => {
     expect(next.archived).toEqual([]);
     expect(store.counts.lists).toBeLessThanOrEqual(1);
     expect(store.counts.listed).toBe(0);
+  });
+});
+
+describe.each(BACKENDS)('the indexes on the %s store', (name) => {
+  let azurite: RunningAzurite | undefined;
+  beforeAll(async () => {
+    if (name === 'blob') azurite = await startAzurite();
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+    removeTempDirs();
+  });
+
+  it('lists open requests from the index and archives closed ones by minute prefix (keys with ":" in them)', async () => {
+    const backing = makeBacking(name, () => azurite!.connectionString);
+    const requests = new RequestStore(backing.store);
+    await requests.create(request('open', 'awaiting-approval'));
+    await requests.create(request('done', 'awaiting-approval'));
+    await requests.transition('done', ['awaiting-approval'], (r) => ({ ...r, state: 'completed' }));
+    const other = new RequestStore(backing.reopen?.() ?? backing.peer());
+    expect((await other.listByState(PENDING)).map((r) => r.id)).toEqual(['open']);
+    const { archived } = await other.archiveClosed(new Date(Date.now() + 2 * 60_000));
+    expect(archived.map((r) => r.id)).toEqual(['done']);
+    expect(await requests.get('done')).toBeUndefined();
+    expect((await requests.getArchived('done'))?.state).toBe('completed');
+    expect((await requests.get('open'))?.state).toBe('awaiting-approval');
   });
 });
