@@ -1,5 +1,6 @@
 /** Renders a request for whoever looks at it, and keeps every copy of its card in step. */
-import { escapeCardText as esc, renderChangeCard, renderOutcomeCard, renderUserCard, renderWorkingCard, type CardChange } from '../cards';
+import { escapeCardText as esc, renderChangeCard, renderOutcomeCard, renderProgressCard, renderUserCard, renderWorkingCard, type CardChange } from '../cards';
+import { leaseExpired } from '../workflow/execution-lease';
 import type { UserSnapshot } from '../directory/types';
 import { primaryChange } from '../workflow/changes';
 import type { CardCopy, ChangeRequest } from '../workflow/types';
@@ -11,7 +12,7 @@ export type Viewer = 'requester' | 'approver' | 'anyone' | 'other';
 
 /** The card for a request as it is now. `viewer` picks the buttons: approvers approve/reject, requesters cancel. */
 export function renderRequestCard(deps: ConversationDeps, request: ChangeRequest, viewer: Viewer = 'anyone', notice?: string): CardJson {
-  if (request.state === 'executing') return renderWorkingCard({ request, sandbox: deps.sandbox });
+  if (request.state === 'executing') return leaseExpired(deps, request) ? renderInterruptedCard(deps, request) : renderWorkingCard({ request, sandbox: deps.sandbox });
   if (request.state === 'waiting-for-unsync' && request.snapshot) return renderWaitingCard(deps, request, request.snapshot);
   if (request.state !== 'awaiting-approval' || !request.snapshot) return renderOutcomeCard({ request, sandbox: deps.sandbox });
   const buttons =
@@ -60,6 +61,24 @@ export function renderRequestCard(deps: ConversationDeps, request: ChangeRequest
     refreshUserIds: deps.roles.approverIdsForRefresh(),
     showRequestId: true,
     ...(notice ? { notice } : {}),
+  });
+}
+
+/**
+ * An approved change whose lease ran out is not running any more (its process stopped, or lost
+ * its storage): not "Working…", but what happens next. A sweep reads the user back and settles it.
+ */
+function renderInterruptedCard(deps: ConversationDeps, request: ChangeRequest): CardJson {
+  const words = kindModule(request.kind).wording;
+  return renderProgressCard({
+    sandbox: deps.sandbox,
+    headline: '⏳ Checking what happened…',
+    detail:
+      `${words.doing} of **${esc(request.targetUpn)}** was interrupted before its outcome was recorded (the bot stopped, or could not reach its storage). ` +
+      "I read the user back and update this card with what actually happened; don't approve it again meanwhile.",
+    hint: `Send \`history ${request.targetUpn.replace(/[`\r\n]/g, '')}\` to see what was recorded.`,
+    requestId: request.id,
+    refresh: true,
   });
 }
 

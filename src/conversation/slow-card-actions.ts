@@ -3,7 +3,7 @@
  * card and the chat show once the work has ended, whether it succeeded or failed. "Working…" is
  * shown only while an approved change really runs; a failure never leaves an interim card behind.
  */
-import { escapeCardText as esc, parseActionData, renderProgressCard, renderWorkingCard, type ParsedAction, type Verb } from '../cards';
+import { escapeCardText as esc, parseActionData, renderProgressCard, type ParsedAction, type Verb } from '../cards';
 import { DirectoryError } from '../directory/directory-error';
 import { kindModule } from '../workflow/change-kinds';
 import type { ChangeRequest } from '../workflow/types';
@@ -74,8 +74,7 @@ export async function answerWhileRunning(deps: ConversationDeps, value: unknown,
 }
 
 function renderInterimCard(deps: ConversationDeps, data: ParsedAction, request: ChangeRequest, activityId?: string): CardJson {
-  // Only an approved change that is running gets "Working on it…".
-  if (request.state === 'executing') return renderWorkingCard({ request, sandbox: deps.sandbox });
+  // An approved change gets "Working on it…" while its lease holds (renderSharedCard decides); the rest say what they do.
   if (request.state !== 'awaiting-approval' || data.verb === 'request.refresh') return renderSharedCard(deps, request, activityId);
   const about = aboutRequest(request);
   const updates = "This card updates when it's done.";

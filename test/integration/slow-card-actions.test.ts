@@ -11,7 +11,7 @@ import { MemoryStore } from '../../src/storage/memory-store';
 import type { StoredItem, WriteCondition } from '../../src/storage/key-value-store';
 import type { ChangeRequest } from '../../src/workflow/types';
 import { findActions } from '../cards/card-text';
-import { APPROVER, cardOf, HELPDESK, InvokeBody, useHarness } from '../helpers/bot-harness';
+import { APPROVER, cardOf, Harness, HELPDESK, InvokeBody, useHarness } from '../helpers/bot-harness';
 import { cardText, patches, requestClear, sentTexts, sleep, submit, waitUntil } from '../helpers/security-helpers';
 
 /** Memory storage whose request items can be made slow or failing, like a struggling storage account. */
@@ -34,9 +34,11 @@ class ScriptedStore extends MemoryStore {
 
 const store = new ScriptedStore();
 const h = useHarness({ CARD_ACTION_DEADLINE_MS: '300', RATE_LIMIT_PER_MINUTE: '10000' }, { store });
-afterEach(() => {
+afterEach(async () => {
   store.beforeRequestWrite = undefined;
   store.beforeRequestRead = undefined;
+  // A tap finishing in the background (its tips, its card) must not land in the next test.
+  await h.app.inFlight.drain(10_000);
 });
 
 const WORKING = /Working|Making the change/i;
@@ -45,12 +47,12 @@ const outage = () => Object.assign(new Error('storage unavailable (503)'), { sta
 const shown = (body: InvokeBody): string => (body.type === 'application/vnd.microsoft.card.adaptive' ? cardText(body.value) : String(body.value));
 const verbsOn = (card: unknown): string[] => findActions(card as Record<string, unknown>).flatMap((a) => (a.type === 'Action.Execute' && typeof a.verb === 'string' ? [a.verb] : []));
 /** Every card the chat put on the tapped message, oldest first. */
-const updatesOf = (messageId: string) => h.connector.activities.filter((a) => a.method === 'PUT' && a.activityId === messageId).map((a) => cardOf(a.activity));
-const lastUpdateOf = (messageId: string) => updatesOf(messageId).at(-1);
+const updatesOf = (messageId: string, x: Harness = h) => x.connector.activities.filter((a) => a.method === 'PUT' && a.activityId === messageId).map((a) => cardOf(a.activity));
+const lastUpdateOf = (messageId: string, x: Harness = h) => updatesOf(messageId, x).at(-1);
 
-async function finalUpdate(messageId: string, what: string, accept: (text: string) => boolean = () => true): Promise<Record<string, unknown>> {
-  await waitUntil(() => updatesOf(messageId).some((c) => accept(cardText(c))), 10_000, what);
-  return lastUpdateOf(messageId)!;
+async function finalUpdate(messageId: string, what: string, accept: (text: string) => boolean = () => true, x: Harness = h): Promise<Record<string, unknown>> {
+  await waitUntil(() => updatesOf(messageId, x).some((c) => accept(cardText(c))), 10_000, what);
+  return lastUpdateOf(messageId, x)!;
 }
 
 describe('a slow tap that is not an approval says what it is doing, never "Working…"', () => {
@@ -190,18 +192,34 @@ describe('when the background work fails, the card shows the request as it reall
     expect((await h.app.deps.requests.get(requestId))?.state).toBe('completed');
   });
 
-  it('a tap whose work fails before the deadline gets the same clear answer, not "something went wrong"', async () => {
+});
+
+describe('"Working…" is shown only while the change really runs', () => {
+  it('an approved change whose lease ran out (its process stopped) is shown as being checked, with Refresh and history', async () => {
     const { requestId, cardMessageId } = await requestClear(h, 'alice@contoso.com', { from: HELPDESK, conversation: 'groupChat' });
-    store.beforeRequestWrite = async (next) => {
-      if (next.state === 'cancelled') throw outage();
-    };
-    const { status, body } = await h.tap('request.cancel', { requestId }, { from: HELPDESK, conversation: 'groupChat', replyToId: cardMessageId });
-    expect(status).toBe(200);
-    expect(body.statusCode).toBe(200);
-    expect(shown(body)).not.toMatch(/Something went wrong/i);
-    await waitUntil(() => sentTexts(h).some((t) => /couldn't finish/i.test(t)), 5000, 'the chat message');
-    expect(sentTexts(h).find((t) => /couldn't finish/i.test(t))).toMatch(/cancelling the request/);
-    expect((await h.app.deps.requests.get(requestId))?.state).toBe('awaiting-approval');
+    await h.app.deps.requests.update(requestId, (r) => ({
+      ...r,
+      state: 'executing',
+      approvedBy: { aadObjectId: APPROVER.aadObjectId, name: APPROVER.name },
+      lease: { owner: 'a-stopped-process', expiresAt: new Date(Date.now() - 60_000).toISOString() },
+    }));
+    const { body } = await h.tap('request.refresh', { requestId }, { conversation: 'groupChat', replyToId: cardMessageId });
+    expect(shown(body)).not.toMatch(WORKING);
+    expect(shown(body)).toMatch(/Checking what happened/);
+    expect(shown(body)).toMatch(/history alice@contoso\.com/);
+    expect(verbsOn(body.value)).toEqual(['request.refresh']);
+  });
+
+  it('while its lease holds, an approved change is "Working on it…"', async () => {
+    const { requestId, cardMessageId } = await requestClear(h, 'alice@contoso.com', { from: HELPDESK, conversation: 'groupChat' });
+    await h.app.deps.requests.update(requestId, (r) => ({
+      ...r,
+      state: 'executing',
+      lease: { owner: 'another-instance', expiresAt: new Date(Date.now() + 60_000).toISOString() },
+    }));
+    const { body } = await h.tap('request.refresh', { requestId }, { conversation: 'groupChat', replyToId: cardMessageId });
+    expect(shown(body)).toMatch(/Working on it/);
+    expect(verbsOn(body.value)).toEqual([]);
   });
 });
 
@@ -233,35 +251,60 @@ describe('the card everyone sees is the shared view, never the tapper’s own', 
     }
   });
 
-  it('an Action.Submit "Add reason" (clients without Universal Actions) updates the message with the shared view', async () => {
-    const { requestId, cardMessageId } = await requestClear(h, 'alice@contoso.com', { from: HELPDESK, conversation: 'groupChat' });
-    const { status } = await submit(h, { verb: 'request.reason', requestId, reason: 'INC0077' }, { from: HELPDESK, conversation: 'groupChat', replyToId: cardMessageId });
+});
+
+describe('taps answered within the deadline', () => {
+  // A deadline no loaded test machine reaches: these taps must take the immediate path.
+  const quickStore = new ScriptedStore();
+  const q = useHarness({ CARD_ACTION_DEADLINE_MS: '10000', RATE_LIMIT_PER_MINUTE: '10000' }, { store: quickStore });
+  afterEach(async () => {
+    quickStore.beforeRequestWrite = undefined;
+    await q.app.inFlight.drain(10_000);
+  });
+
+  it('a tap whose work fails before the deadline gets the same clear answer, not "something went wrong"', async () => {
+    const { requestId, cardMessageId } = await requestClear(q, 'alice@contoso.com', { from: HELPDESK, conversation: 'groupChat' });
+    quickStore.beforeRequestWrite = async (next) => {
+      if (next.state === 'cancelled') throw outage();
+    };
+    const { status, body } = await q.tap('request.cancel', { requestId }, { from: HELPDESK, conversation: 'groupChat', replyToId: cardMessageId });
     expect(status).toBe(200);
-    const card = await finalUpdate(cardMessageId, 'the card with the reason', (t) => t.includes('INC0077'));
+    expect(body.statusCode).toBe(200);
+    expect(shown(body)).not.toMatch(/Something went wrong/i);
+    await waitUntil(() => sentTexts(q).some((t) => /couldn't finish/i.test(t)), 5000, 'the chat message');
+    expect(sentTexts(q).find((t) => /couldn't finish/i.test(t))).toMatch(/cancelling the request/);
+    expect((await q.app.deps.requests.get(requestId))?.state).toBe('awaiting-approval');
+  });
+
+  it('an Action.Submit "Add reason" (clients without Universal Actions) updates the message with the shared view', async () => {
+    const { requestId, cardMessageId } = await requestClear(q, 'alice@contoso.com', { from: HELPDESK, conversation: 'groupChat' });
+    const { status } = await submit(q, { verb: 'request.reason', requestId, reason: 'INC0077' }, { from: HELPDESK, conversation: 'groupChat', replyToId: cardMessageId });
+    expect(status).toBe(200);
+    const card = await finalUpdate(cardMessageId, 'the card with the reason', (t) => t.includes('INC0077'), q);
     expect(verbsOn(card)).toEqual(expect.arrayContaining(['request.approve', 'request.reject', 'request.cancel']));
     expect(verbsOn(card)).not.toContain('request.reason');
   });
 
   it('a tap answered at once in a group chat also turns the message into the shared view, for everyone else', async () => {
-    const { requestId, cardMessageId } = await requestClear(h, 'alice@contoso.com', { from: HELPDESK, conversation: 'groupChat' });
-    const { body } = await h.tap('request.reject', { requestId, rejectReason: 'wrong user' }, { conversation: 'groupChat', replyToId: cardMessageId });
+    const { requestId, cardMessageId } = await requestClear(q, 'alice@contoso.com', { from: HELPDESK, conversation: 'groupChat' });
+    const { body } = await q.tap('request.reject', { requestId, rejectReason: 'wrong user' }, { conversation: 'groupChat', replyToId: cardMessageId });
     expect(shown(body)).toMatch(/rejected/i);
     // Without the edit, the requester and everyone else in the chat would still see Confirm and Reject.
-    const card = lastUpdateOf(cardMessageId);
+    const card = lastUpdateOf(cardMessageId, q);
     expect(card && cardText(card)).toMatch(/rejected/i);
     expect(verbsOn(card)).not.toContain('request.approve');
   });
 
   it('in a personal chat the invoke response is enough: the message is not edited', async () => {
-    const { requestId, cardMessageId } = await requestClear(h, 'alice@contoso.com', { from: HELPDESK });
-    await h.tap('request.cancel', { requestId }, { from: HELPDESK, replyToId: cardMessageId });
-    expect(updatesOf(cardMessageId)).toHaveLength(0);
+    const { requestId, cardMessageId } = await requestClear(q, 'alice@contoso.com', { from: HELPDESK });
+    await q.tap('request.cancel', { requestId }, { from: HELPDESK, replyToId: cardMessageId });
+    expect(updatesOf(cardMessageId, q)).toHaveLength(0);
   });
 
   it('a refresh does not edit the message (an edit makes every client refresh again)', async () => {
-    const { requestId, cardMessageId } = await requestClear(h, 'alice@contoso.com', { from: HELPDESK, conversation: 'groupChat' });
-    const { body } = await h.tap('request.refresh', { requestId }, { conversation: 'groupChat', replyToId: cardMessageId });
+    const { requestId, cardMessageId } = await requestClear(q, 'alice@contoso.com', { from: HELPDESK, conversation: 'groupChat' });
+    const { body } = await q.tap('request.refresh', { requestId }, { conversation: 'groupChat', replyToId: cardMessageId });
     expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
-    expect(updatesOf(cardMessageId)).toHaveLength(0);
+    expect(updatesOf(cardMessageId, q)).toHaveLength(0);
   });
 });
