@@ -148,8 +148,9 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const health = async (): Promise<HealthReport> => {
     const graph = await checkGraphToken(credential, config.graph.endpoint);
     const storageHealth = await checkStorage(store);
-    // A failing metadata host is tried again by the probe (bounded by AUTH_METADATA_TIMEOUT), so recovery shows without a message.
-    if (inboundAuthHealth(config.bot).status === 'failing') await warmOpenIdMetadata(channelMetadataUrl(config.bot.cloud));
+    // Not loaded yet or failing: the probe waits for (or makes) the attempt, bounded by AUTH_METADATA_TIMEOUT, so it reports
+    // what is true now, and a recovery shows without waiting for a message.
+    if (['failing', 'not checked yet'].includes(inboundAuthHealth(config.bot).status)) await warmOpenIdMetadata(channelMetadataUrl(config.bot.cloud));
     const inboundAuth = inboundAuthHealth(config.bot);
     return {
       status: graph.ok && storageHealth.ok && inboundAuth.ok ? 'ok' : 'degraded',

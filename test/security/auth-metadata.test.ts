@@ -70,7 +70,14 @@ describe('a metadata host that accepts the connection and never answers', () => 
     await new Promise((resolve) => silent.close(resolve));
   });
 
+  it('reports inbound auth failing in /healthz right after start, before any message', async () => {
+    const { status, body } = await health(h);
+    expect(status).toBe(503);
+    expect(body.inboundAuth).toMatchObject({ ok: false, status: 'failing' });
+  });
+
   it('refuses the message with 401 instead of hanging, and nothing reaches Graph or the chat', async () => {
+    h.sandbox.clearRequests(); // the probe above asked the sandbox for a Graph token
     const response = await sendMessage(h);
     expect(response.status).toBe(401);
     expect(JSON.parse(response.text)).toBe('Unauthorized');
