@@ -24,7 +24,8 @@ export type StartUndoResult =
 /** Checks the requester role and the original request, re-reads the user (throws DirectoryError), saves the undo if nothing blocks. */
 export async function startUndo(deps: WorkflowDeps, input: StartUndoInput): Promise<StartUndoResult> {
   if (!(await deps.roles.canRequest(input.requester))) return { kind: 'not-allowed' };
-  const original = await deps.requests.get(input.requestId);
+  // A change archived after REQUEST_RETENTION can still be undone: the archive keeps the request.
+  const original = (await deps.requests.get(input.requestId)) ?? (await deps.requests.getArchived(input.requestId));
   if (!original) return { kind: 'not-found' };
   if (original.state !== 'completed') return { kind: 'not-completed', request: original };
   const recorded = await recordedChanges(deps, original);

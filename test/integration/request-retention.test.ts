@@ -34,6 +34,13 @@ it('archives a completed request after the retention; its card then says so and 
   await h.say('history alice@contoso.com', { from: HELPDESK });
   const history = h.connector.messages().map((m) => cardOf(m.activity)).filter(Boolean).at(-1);
   expect(cardText(history)).toMatch(/succeeded|cleared/i);
+
+  // The archived change can still be undone: the archive keeps what it changed.
+  h.connector.clear();
+  await h.say(`undo ${requestId}`, { from: HELPDESK });
+  const undoCard = h.connector.messages().map((m) => cardOf(m.activity)).filter(Boolean).at(-1);
+  expect(findActions(undoCard as Record<string, unknown>).some((a) => a.verb === 'request.approve')).toBe(true);
+  expect(cardText(undoCard)).toMatch(/undo|restore/i);
 });
 
 it('a tap on a request that never existed still gets the plain answer', async () => {
