@@ -70,7 +70,12 @@ export async function answerWhileRunning(deps: ConversationDeps, value: unknown,
     deps.log.warn('card_action.interim_read_failed', { requestId: data.requestId, error: error as Error });
   }
   if (!request) return { result: message(STILL_RUNNING_DEFAULT) };
-  return { result: { kind: 'card', card: renderInterimCard(deps, data, request, activityId), followUps: [] }, request };
+  try {
+    return { result: { kind: 'card', card: renderInterimCard(deps, data, request, activityId), followUps: [] }, request };
+  } catch (error) {
+    deps.log.error('card_action.interim_render_failed', { requestId: data.requestId, error: error as Error });
+    return { result: message(STILL_RUNNING_DEFAULT), request };
+  }
 }
 
 function renderInterimCard(deps: ConversationDeps, data: ParsedAction, request: ChangeRequest, activityId?: string): CardJson {
@@ -100,7 +105,28 @@ function renderInterimCard(deps: ConversationDeps, data: ParsedAction, request: 
  * the request's shared view as it is now; when the request cannot be read, or is left "executing"
  * by work that ended, a card that says what could not be finished and what to try. Never throws.
  */
-export async function settleTap(deps: ConversationDeps, input: { value: unknown; activityId?: string; outcome: TapOutcome; known?: ChangeRequest }): Promise<SettledTap> {
+export async function settleTap(deps: ConversationDeps, input: SettleInput): Promise<SettledTap> {
+  try {
+    return await settle(deps, input);
+  } catch (error) {
+    // Rendering failed too: still never leave the chat without an answer.
+    deps.log.error('card_action.settle_failed', { error: error as Error });
+    const data = parseActionData(input.value);
+    return {
+      ...(data && REQUEST_VERBS.has(data.verb) ? { card: renderUnfinishedCard(deps, data, undefined) } : {}),
+      replies: [text("Sorry, I couldn't finish that action, and can't say where it stands. Send the command again to see the current state before trying again.")],
+    };
+  }
+}
+
+interface SettleInput {
+  value: unknown;
+  activityId?: string;
+  outcome: TapOutcome;
+  known?: ChangeRequest;
+}
+
+async function settle(deps: ConversationDeps, input: SettleInput): Promise<SettledTap> {
   const data = parseActionData(input.value);
   const outcome = input.outcome;
   if ('result' in outcome) {
