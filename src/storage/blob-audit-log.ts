@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { ContainerClient, RestError, StoragePipelineOptions } from '@azure/storage-blob';
 import { normaliseAuditEntry, type AuditEntry, type AuditLog } from './audit-log';
 import { BlobAccess, ContainerCreator, containerNameProblem, createContainerClient, DEFAULT_CONTAINER_NAME } from './blob-store';
+import { onceUntilDone } from './once-until-done';
 
 export const AUDIT_PREFIX = 'audit/';
 export const AUDIT_INDEX_PREFIX = 'audit-index/';
@@ -36,7 +37,7 @@ export type BlobAuditLogOptions = BlobAccess & {
 export class BlobAuditLog implements AuditLog {
   private readonly container: ContainerClient;
   private readonly containerCreator: ContainerCreator;
-  private indexed: Promise<void> | undefined;
+  private readonly ensureIndexed = onceUntilDone(() => this.buildIndex());
 
   constructor(options: BlobAuditLogOptions) {
     const containerName = options.containerName ?? DEFAULT_CONTAINER_NAME;
@@ -74,14 +75,6 @@ export class BlobAuditLog implements AuditLog {
     } catch (error) {
       if (!(error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412))) throw error;
     }
-  }
-
-  private ensureIndexed(): Promise<void> {
-    this.indexed ??= this.buildIndex().catch((error: unknown) => {
-      this.indexed = undefined;
-      throw error;
-    });
-    return this.indexed;
   }
 
   private async buildIndex(): Promise<void> {

@@ -4,6 +4,7 @@
  * Stored as plain JSON; the transport converts them to and from botbuilder's type.
  */
 import type { KeyValueStore } from './key-value-store';
+import { onceUntilDone } from './once-until-done';
 
 export interface StoredReference {
   serviceUrl: string;
@@ -44,7 +45,13 @@ const WRITTEN_LIMIT = 10_000;
 export class ReferenceStore {
   /** key → what this process last wrote there (without savedAt), and when. */
   private readonly written = new Map<string, { fingerprint: string; at: number }>();
-  private indexed: Promise<void> | undefined;
+  /** Gives every reference saved before convref_ entries existed its entry, once per store. */
+  private readonly ensureIndexed = onceUntilDone(async () => {
+    if (await this.store.read(INDEXED)) return;
+    // Oldest first, so the latest team pointer ends on the team saved last.
+    for (const reference of (await this.all()).sort((a, b) => a.savedAt.localeCompare(b.savedAt))) await this.writePointers(reference);
+    await this.store.write(INDEXED, { at: new Date().toISOString() });
+  });
 
   constructor(private readonly store: KeyValueStore) {}
 
@@ -134,19 +141,6 @@ export class ReferenceStore {
     return reference && base(reference.conversation.id) === base(conversationId) ? reference : undefined;
   }
 
-  /** Gives every reference saved before convref_ entries existed its entry, once per store. */
-  private ensureIndexed(): Promise<void> {
-    this.indexed ??= (async () => {
-      if (await this.store.read(INDEXED)) return;
-      // Oldest first, so the latest team pointer ends on the team saved last.
-      for (const reference of (await this.all()).sort((a, b) => a.savedAt.localeCompare(b.savedAt))) await this.writePointers(reference);
-      await this.store.write(INDEXED, { at: new Date().toISOString() });
-    })().catch((error: unknown) => {
-      this.indexed = undefined;
-      throw error;
-    });
-    return this.indexed;
-  }
 
   private async all(tenantId?: string): Promise<StoredReference[]> {
     const keys = await this.store.list(tenantId ? `${PREFIX}${tenantId}_` : PREFIX);

@@ -15,6 +15,7 @@
 import { normaliseRequest } from '../workflow/normalise-request';
 import { FINAL_STATES, type ChangeRequest, type RequestState } from '../workflow/types';
 import { EtagConflictError, KeyValueStore } from './key-value-store';
+import { onceUntilDone } from './once-until-done';
 
 const PREFIX = 'request_';
 const OPEN = 'open_';
@@ -46,7 +47,7 @@ const isFinal = (state: RequestState): boolean => FINAL_STATES.includes(state);
 
 /** Every read goes through normaliseRequest, so requests stored by earlier versions still work. */
 export class RequestStore {
-  private indexed: Promise<void> | undefined;
+  private readonly ensureIndexed = onceUntilDone(() => this.buildIndex());
 
   constructor(private readonly store: KeyValueStore) {}
 
@@ -190,15 +191,6 @@ export class RequestStore {
     }
     await this.store.delete(closedKey);
     return archived;
-  }
-
-  /** Indexes a store written before the indexes existed, once (a marker key records it). */
-  private ensureIndexed(): Promise<void> {
-    this.indexed ??= this.buildIndex().catch((error: unknown) => {
-      this.indexed = undefined;
-      throw error;
-    });
-    return this.indexed;
   }
 
   private async buildIndex(): Promise<void> {
