@@ -5,10 +5,11 @@
  * value) not seen before to the approvers' channel, once. A complete pass that no longer finds
  * a posted error turns its card to "resolved".
  */
-import { renderSyncErrorCard } from '../cards';
+import { escapeCardText, renderSyncErrorCard } from '../cards';
 import type { ChatPort } from '../conversation/chat-port';
 import { explainDirectoryError } from '../conversation/explain-error';
 import type { ConversationDeps } from '../conversation/handle-message';
+import { text } from '../conversation/replies';
 import { parseTarget } from '../conversation/target';
 import { DirectoryError, toDirectoryError } from '../directory/directory-error';
 import type { ProvisioningError, SyncErrorUser } from '../directory/types';
@@ -154,7 +155,14 @@ function cardInput(deps: WatchDeps, record: WatchedSyncError, category: string) 
 
 async function markResolved(deps: WatchDeps, open: WatchedSyncError): Promise<void> {
   const resolvedAt = nowIso(deps);
-  if (open.card) {
+  // "Request clear" turned the message into that request's card: keep it (it may still wait for a decision) and say so in the thread.
+  const requestId = (await deps.notifications.get(open.notificationId).catch(() => undefined))?.requestId;
+  if (open.card && requestId) {
+    const note = text(
+      `✅ The sync error on **${escapeCardText(open.userPrincipalName)}** (${escapeCardText(open.property, 40)}) is gone: the latest scan no longer finds it. The request made from it stays as it is; cancel it (\`cancel ${requestId}\`) if it is no longer needed.`,
+    );
+    await deps.chat.postTo(open.card.conversationId, [note]).catch((error: unknown) => deps.log.warn('watch.resolve_note_failed', { error: error as Error }));
+  } else if (open.card) {
     const card = renderSyncErrorCard({ ...cardInput(deps, open, 'PropertyConflict'), blockers: [], resolvedAt });
     await deps.chat.updateCard(open.card, card).catch((error: unknown) => deps.log.warn('watch.resolve_update_failed', { error: error as Error }));
   }

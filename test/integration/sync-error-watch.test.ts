@@ -92,15 +92,26 @@ describe('the sync-error watch', () => {
       expect(await h.app.watch.runPass()).toMatchObject({ status: 'completed', posted: 0 });
       expect(channelPosts()).toHaveLength(0);
 
-      // Kim's conflict goes away: her card is updated to "resolved", Luis's stays.
-      sandbox.getUser(SYNC_ERROR_USERS.kimDuplicate)!.onPremisesProvisioningErrors = [];
+      // Luis's conflict goes away: his card is updated to "resolved", Kim's stays.
+      sandbox.getUser(SYNC_ERROR_USERS.luisDuplicate)!.onPremisesProvisioningErrors = [];
       expect(await h.app.watch.runPass()).toMatchObject({ status: 'completed', posted: 0, resolved: 1 });
+      const luisPost = posts.find((p) => text(cardOf(p.activity)).includes(SYNC_ERROR_UPNS.luisDuplicate))!;
       const updates = connector.activities.filter((a) => a.method === 'PUT');
       expect(updates).toHaveLength(1);
-      expect(updates[0]?.activityId).toBe(kimPost.id);
+      expect(updates[0]?.activityId).toBe(luisPost.id);
       expect(text(cardOf(updates[0]!.activity))).toMatch(/Resolved/);
       expect(findActions(cardOf(updates[0]!.activity))).toHaveLength(0);
       expect(await h.app.watch.runPass()).toMatchObject({ resolved: 0 });
+
+      // Kim's card became her clear request (Request clear): when her conflict goes away, that request card is
+      // not overwritten (it still waits for a decision); the thread is told instead.
+      connector.clear();
+      sandbox.getUser(SYNC_ERROR_USERS.kimDuplicate)!.onPremisesProvisioningErrors = [];
+      expect(await h.app.watch.runPass()).toMatchObject({ status: 'completed', posted: 0, resolved: 1 });
+      expect(connector.activities.filter((a) => a.method === 'PUT' && a.activityId === kimPost.id)).toHaveLength(0);
+      const note = connector.messages(kimPost.conversationId).map((m) => m.activity.text ?? '').join('\n');
+      expect(note).toContain('The sync error on **' + SYNC_ERROR_UPNS.kimDuplicate);
+      expect(note).toMatch(/The request made from it stays as it is; cancel it \(`cancel [0-9a-f]+`\)/);
     } finally {
       await h.close();
     }
