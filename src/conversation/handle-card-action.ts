@@ -6,7 +6,7 @@ import { followReplication } from './follow-replication';
 import { addReason, cancelRequest, DecisionResult, rejectRequest } from '../workflow/decide-request';
 import { isRequestConversation } from '../workflow/create-request';
 import { expireIfDue } from '../workflow/sweep-requests';
-import type { Actor } from '../workflow/types';
+import type { Actor, ChangeRequest } from '../workflow/types';
 import { DirectoryError } from '../directory/directory-error';
 import { explainDirectoryError } from './explain-error';
 import type { ConversationDeps } from './deps';
@@ -168,6 +168,7 @@ async function approve(deps: ConversationDeps, action: IncomingCardAction, reque
       };
     case 'stale':
       await broadcast(deps, result.request, { ...skip, announce: announceOutcome(result.request) });
+      if (result.freshRequest) await adoptTappedMessage(deps, result.freshRequest, result.request, action);
       if (result.request.kind !== 'clear-immutable-id') {
         // A hard match or undo with its uniqueness or value re-checked before writing: say what blocks it now.
         const fresh = result.freshRequest;
@@ -274,4 +275,14 @@ async function refresh(deps: ConversationDeps, requestId: string, action: Incomi
 
 function message(value: string): CardActionResult {
   return { kind: 'message', text: value, followUps: [] };
+}
+
+/** The tapped message now shows the fresh request: record it as that request's copy (same role as before), so later updates reach it. */
+async function adoptTappedMessage(deps: ConversationDeps, fresh: ChangeRequest, stale: ChangeRequest, action: IncomingCardAction): Promise<void> {
+  const activityId = action.activityId;
+  if (!activityId) return;
+  const role = stale.cards?.find((c) => c.activityId === activityId)?.role ?? 'requester';
+  await deps.requests
+    .update(fresh.id, (r) => ({ ...r, cards: [...(r.cards ?? []), { conversationId: action.conversationId, activityId, role }] }))
+    .catch((error: unknown) => deps.log.warn('card.copy_not_recorded', { requestId: fresh.id, error: error as Error }));
 }

@@ -214,6 +214,21 @@ describe('confirming', () => {
     expect(fresh).not.toBe(requestId);
   });
 
+  it('keeps the fresh card shown after a stale tap up to date: it is recorded as a copy of the fresh request', async () => {
+    // Asked by an approver: the default sender's per-minute command budget belongs to the other tests.
+    const requestId = await requestClear('judy@contoso.onmicrosoft.com', { from: APPROVER });
+    const message = h.connector.messages().filter((m) => cardOf(m.activity)).at(-1)!;
+    h.sandbox.getUser(SANDBOX_USERS.judy)!.onPremisesImmutableId = 'qgCqABG7IszdM0TuRO5E7g==';
+    const { body } = await h.tap('request.approve', { requestId }, { from: APPROVER_2, replyToId: message.id });
+    const fresh = confirmRequestId(body.value as Record<string, unknown>);
+    // The fresh request is cancelled from the chat: the message that shows it follows.
+    await h.say(`cancel ${fresh}`, { from: APPROVER });
+    const update = h.connector.activities.filter((a) => a.method === 'PUT' && a.activityId === message.id).at(-1);
+    expect(update).toBeDefined();
+    expect(cardText(cardOf(update!.activity)!)).toMatch(/cancelled/i);
+    expect(findActions(cardOf(update!.activity)!).some((a) => a.verb === 'request.approve')).toBe(false);
+  });
+
   it('refuses a tap on a card from another conversation', async () => {
     const requestId = await requestClear('alice@contoso.com');
     const { body } = await h.tap('clear.confirm', { requestId }, { conversation: 'groupChat' });
