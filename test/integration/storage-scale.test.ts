@@ -16,29 +16,26 @@ import type { ChangeRequest, RequestState } from '../../src/workflow/types';
 import { collectCardText } from '../cards/card-text';
 import { cardOf, HELPDESK, startHarness } from '../helpers/bot-harness';
 import { CountingStore, StoreCounts } from '../helpers/counting-store';
+import { makeRequest } from '../helpers/change-request';
 
 const TENANT = '7e4a0000-0000-4000-8000-000000000000';
 
 function request(id: string, state: RequestState, targetId: string): ChangeRequest {
-  const at = new Date(Date.now() - 86_400_000).toISOString();
-  return {
+  return makeRequest(
     id,
-    kind: 'clear-immutable-id',
     state,
-    targetId,
-    targetUpn: `${targetId}@contoso.com`,
-    targetDisplayName: 'Someone',
-    changes: [{ attribute: 'onPremisesImmutableId', before: 'AAAAAAAAAAAAAAAAAAAAAA==', after: null }],
-    steps: [{ name: 'patch', status: state === 'completed' ? 'done' : 'pending' }],
-    requester: { aadObjectId: HELPDESK.aadObjectId, name: HELPDESK.name },
-    conversationId: `a:seeded-${id}`,
-    tenantId: TENANT,
-    createdAt: at,
-    updatedAt: at,
-    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-    approvals: [],
-    requiredApprovals: 1,
-  } as ChangeRequest;
+    {
+      targetId,
+      targetUpn: `${targetId}@contoso.com`,
+      targetDisplayName: 'Someone',
+      steps: [{ name: 'patch', status: state === 'completed' ? 'done' : 'pending' }],
+      requester: { aadObjectId: HELPDESK.aadObjectId, name: HELPDESK.name },
+      conversationId: `a:seeded-${id}`,
+      tenantId: TENANT,
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    },
+    new Date(Date.now() - 86_400_000),
+  );
 }
 
 interface Cost {

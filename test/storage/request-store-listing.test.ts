@@ -2,31 +2,9 @@
 import { MemoryStore } from '../../src/storage/memory-store';
 import { RequestStore } from '../../src/storage/request-store';
 import type { ChangeRequest, RequestState } from '../../src/workflow/types';
+import { makeRequest } from '../helpers/change-request';
 
-function request(id: string, state: RequestState): ChangeRequest {
-  const at = new Date().toISOString();
-  return {
-    id,
-    kind: 'clear-immutable-id',
-    state,
-    targetId: 'a11ce000-0000-4000-8000-000000000001',
-    targetUpn: 'alice@contoso.com',
-    targetDisplayName: 'Alice Smith',
-    changes: [{ attribute: 'onPremisesImmutableId', before: 'AAAAAAAAAAAAAAAAAAAAAA==', after: null }],
-    steps: [
-      { name: 'patch', status: 'pending' },
-      { name: 'verify', status: 'pending' },
-    ],
-    requester: { aadObjectId: '4e1e4000-0000-4000-8000-00000000000c', name: 'Helen Helpdesk' },
-    conversationId: 'a:helen',
-    tenantId: '7e4a0000-0000-4000-8000-000000000000',
-    createdAt: at,
-    updatedAt: at,
-    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-    approvals: [],
-    requiredApprovals: 1,
-  } as ChangeRequest;
-}
+const request = (id: string, state: RequestState): ChangeRequest => makeRequest(id, state);
 
 function readCountingStore(): { store: MemoryStore; reads: string[] } {
   const store = new MemoryStore();

@@ -15,6 +15,7 @@ import { ReferenceStore, StoredReference } from '../../src/storage/reference-sto
 import type { CardCopy, ChangeRequest, RequestState } from '../../src/workflow/types';
 import { AZURITE_KEY, RunningAzurite, startAzurite } from '../helpers/azurite';
 import { BACKENDS, makeBacking, removeTempDirs, tempDir, uniqueContainer } from './backends';
+import { makeRequest } from '../helpers/change-request';
 
 let azurite: RunningAzurite;
 beforeAll(async () => {
@@ -28,31 +29,8 @@ afterAll(async () => {
 const HELEN = { aadObjectId: '4e1e4000-0000-4000-8000-00000000000c', name: 'Helen Helpdesk' };
 const approver = (i: number) => ({ aadObjectId: `ade1e000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `Approver ${i}` });
 
-function request(id: string, state: RequestState = 'awaiting-approval'): ChangeRequest {
-  const at = new Date().toISOString();
-  return {
-    id,
-    kind: 'clear-immutable-id',
-    state,
-    targetId: 'a11ce000-0000-4000-8000-000000000001',
-    targetUpn: 'alice@contoso.com',
-    targetDisplayName: 'Alice Smith',
-    changes: [{ attribute: 'onPremisesImmutableId', before: 'AAAAAAAAAAAAAAAAAAAAAA==', after: null }],
-    steps: [
-      { name: 'patch', status: 'pending' },
-      { name: 'verify', status: 'pending' },
-    ],
-    requester: HELEN,
-    reason: 'INC0012345',
-    conversationId: '19:abc@thread.tacv2',
-    tenantId: '7e4a0000-0000-4000-8000-000000000000',
-    createdAt: at,
-    updatedAt: at,
-    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-    approvals: [],
-    requiredApprovals: 1,
-  };
-}
+const request = (id: string, state: RequestState = 'awaiting-approval'): ChangeRequest =>
+  makeRequest(id, state, { requester: HELEN, reason: 'INC0012345', conversationId: '19:abc@thread.tacv2' });
 
 describe.each(BACKENDS)('requests on the %s store', (name) => {
   it('creates a request once; a second create with the same id fails', async () => {
